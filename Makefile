@@ -1,0 +1,66 @@
+# One entry point for people and CI. Every target installs what it needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+VIDEO ?=
+
+.PHONY: help setup system-deps test lint typecheck unit synth run image bench clean
+
+help:
+	@echo "make run [VIDEO=path]  local pipeline on 127.0.0.1 (no AWS account needed)"
+	@echo "make test              ruff + mypy + pytest (unit, adapters, infra, e2e)"
+	@echo "make synth             synthesize the CDK app (offline)"
+	@echo "make image             build the fallback container image (needs Docker)"
+	@echo "make bench             benchmarks (writes tables under bench/out/)"
+
+system-deps:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+	  echo "installing ffmpeg (Debian)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq ffmpeg fonts-dejavu-core >/dev/null; }
+
+$(STAMP): requirements.txt requirements-detector.txt requirements-cdk.txt requirements-dev.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q --no-deps -e .
+	@touch $(STAMP)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	@touch node_modules/.installed
+
+setup: system-deps $(STAMP) node_modules/.installed
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy lambdas infra app.py
+
+unit: setup
+	$(VENV)/bin/pytest tests/unit -q
+
+test: setup lint typecheck
+	$(VENV)/bin/pytest -q
+
+synth: setup
+	$(PY) app.py
+
+run: setup
+	$(VENV)/bin/segment-local $(if $(VIDEO),--video "$(VIDEO)",)
+
+image:
+	docker build -t segment-fallback -f lambdas/fallback_image/Dockerfile .
+
+bench: setup
+	$(PY) bench/collector.py
+	$(PY) bench/detector_accuracy.py
+	$(PY) bench/detector_speed.py
+	$(PY) bench/api.py
+
+clean:
+	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

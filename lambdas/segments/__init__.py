@@ -1,0 +1,1 @@
+"""Segment detection pipeline: runtime package shared by every Lambda function."""
