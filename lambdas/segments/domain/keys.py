@@ -1,0 +1,98 @@
+"""Deterministic identifiers and DynamoDB keys (the single-table design).
+
+Table layout (``pk``/``sk`` strings, GSI ``gsi1`` on ``gsi1pk``/``gsi1sk``):
+
+=========  ======================  ==========================================================
+item       pk                      sk
+=========  ======================  ==========================================================
+video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<videoId>``)
+job        ``JOB#<jobId>``         ``JOB``
+segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
+=========  ======================  ==========================================================
+
+* one Query on ``JOB#<jobId>`` with ``begins_with(sk, "SEG#")`` reads a job's
+  segments in the reference order (type rank, then start time);
+* a video is read by its key, a job by its JobId, videos by status via ``gsi1``;
+* every key derives from content, so rewriting a job's results rewrites the
+  same items and never duplicates them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Sequence
+
+from segments.domain.model import DEFAULT_SEGMENT_TYPES, Segment
+
+VIDEO_SK = "VIDEO"
+JOB_SK = "JOB"
+SEGMENT_PREFIX = "SEG#"
+GSI1 = "gsi1"
+
+
+def video_id_for_key(key: str) -> str:
+    """videoId of an S3 object key: URL-safe base64 (RFC 4648 section 5) of its UTF-8 bytes, unpadded."""
+    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def key_for_video_id(video_id: str) -> str:
+    """S3 object key of a videoId; raises ValueError when the id is not valid base64url UTF-8."""
+    if not video_id or any(c not in _B64URL for c in video_id) or len(video_id) % 4 == 1:
+        raise ValueError(f"not a videoId: {video_id!r}")
+    padded = video_id + "=" * (-len(video_id) % 4)
+    try:
+        key = base64.urlsafe_b64decode(padded).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a videoId: {video_id!r}") from exc
+    if video_id_for_key(key) != video_id:
+        raise ValueError(f"not a canonical videoId: {video_id!r}")
+    return key
+
+
+_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def client_request_token(bucket: str, key: str, version_id: str | None) -> str:
+    """StartSegmentDetection ClientRequestToken: one per object version, so duplicate events start one job."""
+    return _digest(bucket, key, version_id or "")[:64]
+
+
+def job_tag(key: str) -> str:
+    """JobTag identifying the video in Rekognition's completion message (pattern ``[a-zA-Z0-9_.\\-:]+``)."""
+    return "vid-" + _digest(key)[:40]
+
+
+def fallback_job_id(bucket: str, key: str, version_id: str | None) -> str:
+    """JobId of a fallback-detector run; deterministic per object version like the request token."""
+    return "fallback-" + _digest(bucket, key, version_id or "")[:48]
+
+
+def video_pk(video_id: str) -> str:
+    """Partition key of a video item."""
+    return f"VIDEO#{video_id}"
+
+
+def job_pk(job_id: str) -> str:
+    """Partition key of a job item and of its segments."""
+    return f"JOB#{job_id}"
+
+
+def status_gsi1pk(status: str) -> str:
+    """gsi1 partition key listing videos by status."""
+    return f"STATUS#{status}"
+
+
+def segment_sk(segment: Segment, type_order: Sequence[str] = DEFAULT_SEGMENT_TYPES) -> str:
+    """Sort key of a segment item: sorts as the reference orders segments (type rank, start time)."""
+    kind = str(segment["Type"])
+    rank = type_order.index(kind) if kind in type_order else len(type_order)
+    label = segment.get("TechnicalCueSegment", {}).get("Type") or "SHOT"
+    start_ms = int(segment["StartTimestampMillis"])
+    start_frame = int(segment["StartFrameNumber"])
+    return f"{SEGMENT_PREFIX}{rank}#{start_ms:012d}#{start_frame:010d}#{label}"
