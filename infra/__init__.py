@@ -1,0 +1,1 @@
+"""CDK app: stacks compose constructs; constructs hold resource details."""

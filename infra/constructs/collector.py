@@ -1,0 +1,83 @@
+"""Completion topic → SQS → collector function paging GetSegmentDetection into the table."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subs
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra.config import Settings
+from infra.constructs.function import PipelineFunction
+from infra.constructs.ingest import encrypted_queue_with_dlq
+from infra.constructs.storage import Storage
+
+# 100,000 segments are 100 pages; measured in bench/collector.py well inside this.
+COLLECT_TIMEOUT = Duration.minutes(10)
+
+
+class Collector(Construct):
+    """Queue subscribed to the completion topic and the function that stores every page."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        storage: Storage,
+        topic: sns.ITopic,
+        fallback_state_machine: sfn.IStateMachine | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue, self.dlq = encrypted_queue_with_dlq(
+            self,
+            "Completions",
+            key=storage.key,
+            visibility=Duration.seconds(COLLECT_TIMEOUT.to_seconds() * 6),
+            max_receives=5,
+        )
+        topic.add_subscription(subs.SqsSubscription(self.queue, raw_message_delivery=False))
+        environment = {
+            "TABLE_NAME": storage.table.table_name,
+            "DETECTION_MODE": settings.detection_mode,
+        }
+        if fallback_state_machine is not None:
+            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
+        self.collect = PipelineFunction(
+            self,
+            "Collect",
+            settings=settings,
+            handler_module="collect",
+            environment=environment,
+            timeout=COLLECT_TIMEOUT,
+            memory_size=1024,
+            description="Stores every page of GetSegmentDetection for a completed job",
+        )
+        fn = self.collect.function
+        fn.add_event_source(sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True))
+        storage.table.grant_read_write_data(fn)
+        get_policy = iam.Policy(
+            self,
+            "GetSegmentDetection",
+            statements=[iam.PolicyStatement(actions=["rekognition:GetSegmentDetection"], resources=["*"])],
+        )
+        if fn.role is not None:
+            fn.role.attach_inline_policy(get_policy)
+        NagSuppressions.add_resource_suppressions(
+            get_policy,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "rekognition:GetSegmentDetection supports no resource-level permissions; "
+                    "the single read action is the narrowest grant.",
+                    "appliesTo": ["Resource::*"],
+                }
+            ],
+        )
+        if fallback_state_machine is not None:
+            fallback_state_machine.grant_start_execution(fn)

@@ -1,0 +1,173 @@
+"""In-account fallback: container Lambda running our detector, orchestrated per time chunk by Step Functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra.config import Settings
+from infra.constructs.function import iam5_grant_wildcards
+from infra.constructs.storage import Storage
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = "lambdas/fallback_image/Dockerfile"
+RESULTS_PREFIX = "fallback-chunks/"
+# Errors the detector raises for videos it can never read: retrying them only burns money.
+PERMANENT_ERRORS = ["VideoError", "UnreadableVideoError", "NoVideoStreamError"]
+TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "TransientError",
+]
+
+
+class Fallback(Construct):
+    """DockerImageFunction (plan / detect / stitch / fail) and the chunking state machine."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
+        super().__init__(scope, construct_id)
+        arch = lambda_.Architecture.ARM_64 if settings.fallback_arm64 else lambda_.Architecture.X86_64
+        self.dlq = sqs.Queue(
+            self,
+            "Dlq",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=storage.key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        log_group = logs.LogGroup(
+            self, "FunctionLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.function = lambda_.DockerImageFunction(
+            self,
+            "Detector",
+            description="Fallback shot and technical-cue detector (PyAV + numpy)",
+            code=lambda_.DockerImageCode.from_image_asset(
+                str(REPO_ROOT),
+                file=DOCKERFILE,
+                platform=ecr_assets.Platform.LINUX_ARM64
+                if settings.fallback_arm64
+                else ecr_assets.Platform.LINUX_AMD64,
+            ),
+            architecture=arch,
+            memory_size=settings.fallback_memory_mb,
+            timeout=Duration.minutes(settings.fallback_timeout_minutes),
+            ephemeral_storage_size=Size.mebibytes(settings.fallback_ephemeral_mb),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            dead_letter_queue=self.dlq,
+            environment={
+                "TABLE_NAME": storage.table.table_name,
+                "BUCKET_NAME": storage.bucket.bucket_name,
+                "RESULTS_PREFIX": RESULTS_PREFIX,
+                "CHUNK_SECONDS": str(settings.chunk_seconds),
+                "POWERTOOLS_SERVICE_NAME": "segments-fallback",
+                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipeline",
+                "LOG_LEVEL": "INFO",
+            },
+        )
+        storage.bucket.grant_read(self.function)
+        # Chunk results are written and removed under their own prefix only.
+        storage.bucket.grant_put(self.function, f"{RESULTS_PREFIX}*")
+        storage.bucket.grant_delete(self.function, f"{RESULTS_PREFIX}*")
+        storage.table.grant_read_write_data(self.function)
+
+        plan = self._invoke("Plan", {"action": "plan", "job": sfn.JsonPath.entire_payload}, "$.plan")
+        detect = self._invoke(
+            "Detect",
+            {
+                "action": "detect",
+                "job": sfn.JsonPath.object_at("$.job"),
+                "chunk": sfn.JsonPath.object_at("$.chunk"),
+            },
+            None,
+        )
+        chunks = sfn.Map(
+            self,
+            "Chunks",
+            items_path="$.plan.chunks",
+            item_selector={
+                "job": sfn.JsonPath.object_at("$$.Execution.Input"),
+                "chunk": sfn.JsonPath.object_at("$$.Map.Item.Value"),
+            },
+            max_concurrency=settings.fallback_map_concurrency,
+            result_path="$.chunkResults",
+        ).item_processor(detect)
+        stitch = self._invoke(
+            "Stitch",
+            {
+                "action": "stitch",
+                "job": sfn.JsonPath.object_at("$$.Execution.Input"),
+                "plan": sfn.JsonPath.object_at("$.plan"),
+                "chunkResults": sfn.JsonPath.object_at("$.chunkResults"),
+            },
+            "$.result",
+        )
+        record_failure = self._invoke(
+            "RecordFailure",
+            {
+                "action": "fail",
+                "job": sfn.JsonPath.object_at("$$.Execution.Input"),
+                "error": sfn.JsonPath.object_at("$.error"),
+            },
+            "$.recorded",
+        ).next(sfn.Fail(self, "Failed", error="FallbackFailed", cause="see the job's StatusMessage"))
+        body = sfn.Parallel(self, "Detection", result_selector={"result.$": "$[0].result"})
+        body.branch(plan.next(chunks).next(stitch))
+        body.add_catch(record_failure, result_path="$.error")
+        definition = body.next(sfn.Succeed(self, "Done"))
+
+        sm_logs = logs.LogGroup(
+            self, "StateMachineLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            tracing_enabled=True,
+            timeout=Duration.hours(6),
+            logs=sfn.LogOptions(destination=sm_logs, level=sfn.LogLevel.ALL, include_execution_data=False),
+        )
+        for construct in (self.function, self.state_machine):
+            NagSuppressions.add_resource_suppressions(
+                construct,
+                [
+                    iam5_grant_wildcards(
+                        "Wildcards are CDK grant forms scoped to this app's bucket (and its chunk prefix), table, "
+                        "key and this function's versions; X-Ray and log delivery have no resource-level support."
+                    ),
+                    {
+                        "id": "AwsSolutions-IAM4",
+                        "reason": "AWSLambdaBasicExecutionRole only writes this function's own logs.",
+                        "appliesTo": [
+                            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                        ],
+                    },
+                ],
+                apply_to_children=True,
+            )
+
+    def _invoke(self, name: str, payload: dict[str, object], result_path: str | None) -> tasks.LambdaInvoke:
+        """A LambdaInvoke step on the detector function with transient-only retries."""
+        task = tasks.LambdaInvoke(
+            self,
+            name,
+            lambda_function=self.function,
+            payload=sfn.TaskInput.from_object(payload),
+            payload_response_only=True,
+            result_path=result_path,
+            retry_on_service_exceptions=False,
+        )
+        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), max_attempts=4, backoff_rate=2.0)
+        return task

@@ -1,0 +1,73 @@
+"""Alarms on every dead-letter queue, function error and failed fallback execution."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+
+class Monitoring(Construct):
+    """An alarm topic (optionally e-mailed) and the alarms that feed it."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, alarm_email: str) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Alarms", display_name="Segment pipeline alarms", master_key=key, enforce_ssl=True)
+        if alarm_email:
+            self.topic.add_subscription(subs.EmailSubscription(alarm_email))
+        self._action = actions.SnsAction(self.topic)
+
+    def _add(self, alarm: cloudwatch.Alarm) -> None:
+        alarm.add_alarm_action(self._action)
+
+    def dead_letters(self, name: str, dlq: sqs.IQueue) -> None:
+        """Alarm as soon as one message lands in ``dlq``: something was not processed."""
+        self._add(
+            cloudwatch.Alarm(
+                self,
+                f"{name}DeadLetters",
+                alarm_description=f"{name}: messages in the dead-letter queue need attention",
+                metric=dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1)),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
+
+    def function_errors(self, name: str, fn: lambda_.IFunction) -> None:
+        """Alarm on any invocation error of ``fn`` in five minutes."""
+        self._add(
+            cloudwatch.Alarm(
+                self,
+                f"{name}Errors",
+                alarm_description=f"{name}: function errors",
+                metric=fn.metric_errors(period=Duration.minutes(5)),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
+
+    def failed_executions(self, name: str, machine: sfn.IStateMachine) -> None:
+        """Alarm on failed fallback executions."""
+        self._add(
+            cloudwatch.Alarm(
+                self,
+                f"{name}Failed",
+                alarm_description=f"{name}: failed executions (job recorded FAILED)",
+                metric=machine.metric_failed(period=Duration.minutes(5)),
+                threshold=0,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )

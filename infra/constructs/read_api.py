@@ -1,0 +1,149 @@
+"""IAM-authorised REST API serving stored results in the GetSegmentDetection shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra.config import Settings
+from infra.constructs.function import PipelineFunction
+from infra.constructs.storage import Storage
+
+ROUTES = (
+    "videos",
+    "videos/{videoId}",
+    "videos/{videoId}/segments",
+    "jobs/{jobId}/segments",
+    "openapi.json",
+)
+
+
+class ReadApi(Construct):
+    """One Lambda behind every route; read-only on the table; auth per configuration."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
+        super().__init__(scope, construct_id)
+        self.pagination_secret = secretsmanager.Secret(
+            self,
+            "PaginationKey",
+            description="HMAC key that makes NextToken values tamper-evident",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.pagination_secret,
+            [
+                {
+                    "id": "AwsSolutions-SMG4",
+                    "reason": "Rotating the HMAC key only invalidates outstanding NextTokens (clients restart "
+                    "paging); rotate it by hand with put-secret-value when needed.",
+                }
+            ],
+        )
+        self.handler = PipelineFunction(
+            self,
+            "Handler",
+            settings=settings,
+            handler_module="api",
+            environment={
+                "TABLE_NAME": storage.table.table_name,
+                "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
+            },
+            timeout=Duration.seconds(29),
+            memory_size=1024,
+            description="Read API: videos, jobs and segments in the GetSegmentDetection shape",
+        )
+        fn = self.handler.function
+        storage.table.grant_read_data(fn)
+        self.pagination_secret.grant_read(fn)
+
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.api = apigw.RestApi(
+            self,
+            "Api",
+            description="Segment detection results (GetSegmentDetection-compatible)",
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            deploy_options=apigw.StageOptions(
+                stage_name="v1",
+                throttling_rate_limit=settings.api_throttle_rate,
+                throttling_burst_limit=settings.api_throttle_burst,
+                tracing_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+            ),
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+        )
+        validator = self.api.add_request_validator(
+            "Params", validate_request_parameters=True, validate_request_body=True
+        )
+        integration = apigw.LambdaIntegration(fn, proxy=True)
+        method_options = self._method_options(settings)
+        for route in ROUTES:
+            resource = self.api.root.resource_for_path(route)
+            resource.add_method("GET", integration, request_validator=validator, **method_options)
+
+        NagSuppressions.add_resource_suppressions(
+            self.api,
+            [
+                {
+                    "id": "AwsSolutions-APIG3",
+                    "reason": "A regional WAF web ACL is an account-level choice; attach one to the v1 stage "
+                    "if the API is exposed beyond IAM principals.",
+                },
+                {
+                    "id": "AwsSolutions-COG4",
+                    "reason": "Methods are IAM-authorised by default (SigV4); Cognito is offered by the "
+                    "apiAuth=cognito setting.",
+                },
+                {
+                    "id": "AwsSolutions-IAM4",
+                    "reason": "The API Gateway account role needs AmazonAPIGatewayPushToCloudWatchLogs to "
+                    "write execution and access logs.",
+                    "appliesTo": [
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                    ],
+                },
+            ],
+            apply_to_children=True,
+        )
+
+    def _method_options(self, settings: Settings) -> dict[str, Any]:
+        """Authorization options for every method: IAM (default), API key or Cognito."""
+        if settings.api_auth == "apiKey":
+            plan = self.api.add_usage_plan(
+                "Plan",
+                throttle=apigw.ThrottleSettings(
+                    rate_limit=settings.api_throttle_rate, burst_limit=settings.api_throttle_burst
+                ),
+            )
+            plan.add_api_stage(stage=self.api.deployment_stage)
+            plan.add_api_key(self.api.add_api_key("Key"))
+            return {"api_key_required": True, "authorization_type": apigw.AuthorizationType.NONE}
+        if settings.api_auth == "cognito":
+            pool = cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
+            authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
+            return {"authorizer": authorizer, "authorization_type": apigw.AuthorizationType.COGNITO}
+        return {"authorization_type": apigw.AuthorizationType.IAM}

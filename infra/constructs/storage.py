@@ -1,0 +1,81 @@
+"""Encrypted, TLS-only, private video bucket and the results table."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra.config import Settings
+
+
+class Storage(Construct):
+    """KMS key, access-log bucket, video bucket (versioned) and the single results table."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
+        super().__init__(scope, construct_id)
+        removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Segment pipeline: table, queues and topics",
+            enable_key_rotation=True,
+            removal_policy=removal,
+        )
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+            removal_policy=removal,
+            auto_delete_objects=False,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.access_logs,
+            [{"id": "AwsSolutions-S1", "reason": "This is the access-log bucket; logging it into itself would loop."}],
+        )
+        # SSE-S3 rather than a CMK: Rekognition Video reads the object with the caller's
+        # credentials and SSE-S3 needs no key grant for it, so uploads from any tool work.
+        self.bucket = s3.Bucket(
+            self,
+            "Videos",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="videos/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="fallback-chunks",
+                    prefix="fallback-chunks/",
+                    expiration=Duration.days(2),
+                ),
+                s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=Duration.days(30)),
+            ],
+            removal_policy=removal,
+        )
+        self.table = dynamodb.Table(
+            self,
+            "Segments",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            removal_policy=removal,
+        )
+        self.table.add_global_secondary_index(
+            index_name="gsi1",
+            partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
+        )

@@ -1,0 +1,64 @@
+"""The segment pipeline stack: composes the constructs, no resource details here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from infra.config import Settings
+from infra.constructs.collector import Collector
+from infra.constructs.fallback import Fallback
+from infra.constructs.ingest import Ingest
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.read_api import ReadApi
+from infra.constructs.storage import Storage
+
+
+class SegmentPipelineStack(Stack):
+    """S3 upload → Rekognition (or the fallback) → DynamoDB → read API, with alarms."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        storage = Storage(self, "Storage", settings=settings)
+        fallback = Fallback(self, "Fallback", settings=settings, storage=storage) if settings.uses_fallback else None
+        machine = fallback.state_machine if fallback else None
+        ingest = Ingest(self, "Ingest", settings=settings, storage=storage, fallback_state_machine=machine)
+        collector = Collector(
+            self, "Collector", settings=settings, storage=storage, topic=ingest.topic, fallback_state_machine=machine
+        )
+        api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
+
+        monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
+        monitoring.dead_letters("Uploads", ingest.dlq)
+        monitoring.dead_letters("Completions", collector.dlq)
+        monitoring.function_errors("Start", ingest.start.function)
+        monitoring.function_errors("Collect", collector.collect.function)
+        monitoring.function_errors("Api", api.handler.function)
+        if fallback is not None:
+            monitoring.dead_letters("Fallback", fallback.dlq)
+            monitoring.function_errors("Fallback", fallback.function)
+            monitoring.failed_executions("Fallback", fallback.state_machine)
+
+        # CDK's singleton custom resource that writes the bucket's notification configuration.
+        NagSuppressions.add_resource_suppressions_by_path(
+            self,
+            f"/{self.node.path}/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Role/Resource",
+            [
+                {
+                    "id": "AwsSolutions-IAM4",
+                    "reason": "CDK's bucket-notifications handler role uses AWSLambdaBasicExecutionRole for its logs.",
+                    "appliesTo": [
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                    ],
+                }
+            ],
+        )
+
+        CfnOutput(self, "BucketName", value=storage.bucket.bucket_name)
+        CfnOutput(self, "TableName", value=storage.table.table_name)
+        CfnOutput(self, "ApiUrl", value=api.api.url)
+        CfnOutput(self, "CompletionTopicArn", value=ingest.topic.topic_arn)
+        CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)

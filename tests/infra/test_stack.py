@@ -1,0 +1,215 @@
+"""Assertions on the synthesized template: what a security reviewer would check by hand."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+
+from tests.infra.conftest import synth
+
+
+def _resources(template: Template, kind: str) -> dict[str, Any]:
+    return dict(template.find_resources(kind))
+
+
+def test_cdk_nag_aws_solutions_has_zero_unsuppressed_findings(annotations: Annotations) -> None:
+    errors = annotations.find_error("*", Match.string_like_regexp("AwsSolutions-.*"))
+    warnings = annotations.find_warning("*", Match.string_like_regexp("AwsSolutions-.*"))
+    assert [f"{m.id}: {m.entry.data}" for m in errors + warnings] == []
+
+
+def test_video_bucket_is_encrypted_private_tls_only_and_versioned(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "LoggingConfiguration": Match.object_like({"LogFilePrefix": "videos/"}),
+        },
+    )
+    policies = json.dumps(_resources(template, "AWS::S3::BucketPolicy"))
+    assert '"aws:SecureTransport": "false"' in policies
+
+
+def test_each_video_suffix_gets_its_own_notification_to_the_ingest_queue(template: Template) -> None:
+    notifications = _resources(template, "Custom::S3BucketNotifications")
+    assert len(notifications) == 1
+    config = next(iter(notifications.values()))["Properties"]["NotificationConfiguration"]
+    suffixes = sorted(
+        rule["Value"]
+        for q in config["QueueConfigurations"]
+        for rule in q["Filter"]["Key"]["FilterRules"]
+        if rule["Name"] == "suffix"
+    )
+    expected = sorted(f".{s}" for base in ("mp4", "mov", "m4v", "mkv", "webm") for s in (base, base.upper()))
+    assert suffixes == expected
+
+
+def test_every_queue_is_encrypted_and_every_work_queue_has_a_dlq_with_an_alarm(template: Template) -> None:
+    queues = _resources(template, "AWS::SQS::Queue")
+    work = {k: v for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
+    dlq_ids = {v["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for v in work.values()}
+    assert len(work) == 2  # uploads and completions
+    assert all("KmsMasterKeyId" in q["Properties"] for q in queues.values())
+    alarms = json.dumps(_resources(template, "AWS::CloudWatch::Alarm"))
+    for dlq in dlq_ids:
+        assert dlq in alarms, f"no alarm watches {dlq}"
+
+
+def test_start_function_concurrency_is_bounded_and_reports_partial_failures(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "ScalingConfig": {"MaximumConcurrency": 2},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def test_rekognition_role_is_assumable_only_by_rekognition_and_only_publishes(template: Template) -> None:
+    roles = _resources(template, "AWS::IAM::Role")
+    rek = [
+        r
+        for r in roles.values()
+        if "rekognition.amazonaws.com" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+    ]
+    assert len(rek) == 1
+    statement = rek[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "rekognition.amazonaws.com"}
+    assert "aws:SourceAccount" in json.dumps(statement["Condition"])
+    rek_id = next(k for k, r in roles.items() if r is rek[0])
+    policies = [
+        p for p in _resources(template, "AWS::IAM::Policy").values() if rek_id in json.dumps(p["Properties"]["Roles"])
+    ]
+    actions = {
+        a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"] for a in _as_list(s["Action"])
+    }
+    assert actions == {"sns:Publish", "kms:Decrypt", "kms:GenerateDataKey*"}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_no_iam_statement_grants_a_wildcard_action(template: Template) -> None:
+    for policy in _resources(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            for action in _as_list(statement["Action"]):
+                assert action != "*" and not action.endswith(":*"), action
+
+
+def test_rekognition_actions_are_exactly_start_and_get(template: Template) -> None:
+    actions = {
+        a
+        for p in _resources(template, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in _as_list(s["Action"])
+        if str(a).startswith("rekognition:")
+    }
+    assert actions == {"rekognition:StartSegmentDetection", "rekognition:GetSegmentDetection"}
+
+
+def test_table_keys_pitr_encryption_and_on_demand(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": Match.object_like({"SSEEnabled": True, "SSEType": "KMS"}),
+            "GlobalSecondaryIndexes": [
+                Match.object_like(
+                    {
+                        "IndexName": "gsi1",
+                        "KeySchema": [
+                            {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                            {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                        ],
+                    }
+                )
+            ],
+        },
+    )
+
+
+def test_every_api_method_is_iam_authorised_by_default(template: Template) -> None:
+    methods = _resources(template, "AWS::ApiGateway::Method")
+    assert len(methods) == 5
+    assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"AWS_IAM"}
+
+
+def test_api_stage_has_throttling_access_logs_and_tracing(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "v1",
+            "TracingEnabled": True,
+            "AccessLogSetting": Match.object_like({"DestinationArn": Match.any_value()}),
+            "MethodSettings": Match.array_with(
+                [Match.object_like({"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100})]
+            ),
+        },
+    )
+
+
+def test_api_function_is_read_only_on_the_table(template: Template) -> None:
+    functions = _resources(template, "AWS::Lambda::Function")
+    api_fn = next(f for f in functions.values() if f["Properties"].get("Handler") == "segments.handlers.api.handler")
+    role_ref = api_fn["Properties"]["Role"]["Fn::GetAtt"][0]
+    dynamo_actions = {
+        a
+        for p in _resources(template, "AWS::IAM::Policy").values()
+        if role_ref in json.dumps(p["Properties"]["Roles"])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in _as_list(s["Action"])
+        if str(a).startswith("dynamodb:")
+    }
+    assert dynamo_actions
+    assert not {a for a in dynamo_actions if a.split(":")[1].startswith(("Put", "Update", "Delete", "BatchWrite"))}
+
+
+def test_fallback_container_function_and_state_machine_exist_by_default(template: Template) -> None:
+    functions = _resources(template, "AWS::Lambda::Function")
+    images = [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
+    assert len(images) == 1
+    assert images[0]["Properties"]["Timeout"] == 900
+    assert images[0]["Properties"]["MemorySize"] == 10240
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
+    starts = [
+        f
+        for f in functions.values()
+        if f["Properties"].get("Handler") in ("segments.handlers.start.handler", "segments.handlers.collect.handler")
+    ]
+    for fn in starts:
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env["DETECTION_MODE"] == "rekognition-with-fallback"
+        assert "FALLBACK_STATE_MACHINE_ARN" in env
+
+
+def test_rekognition_only_mode_deploys_no_fallback() -> None:
+    _, template = synth({"detectionMode": "rekognition"})
+    template.resource_count_is("AWS::StepFunctions::StateMachine", 0)
+    functions = _resources(template, "AWS::Lambda::Function")
+    assert not [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
+    for fn in functions.values():
+        env = fn["Properties"].get("Environment", {}).get("Variables", {})
+        assert "FALLBACK_STATE_MACHINE_ARN" not in env
+
+
+@pytest.mark.parametrize("auth", ["apiKey"])
+def test_api_key_mode_requires_a_key_on_every_method(auth: str) -> None:
+    _, template = synth({"apiAuth": auth})
+    methods = _resources(template, "AWS::ApiGateway::Method")
+    assert all(m["Properties"]["ApiKeyRequired"] for m in methods.values())
+    template.resource_count_is("AWS::ApiGateway::UsagePlan", 1)
