@@ -1,0 +1,276 @@
+"""DynamoDB adapter for the single results table (key design in ``segments.domain.keys``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from segments.adapters.aws import resource
+from segments.domain import keys
+from segments.domain.events import VideoObject
+from segments.domain.model import Segment
+
+TERMINAL = ("SUCCEEDED", "FAILED")
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO-8601 with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_dynamo(value: Any) -> Any:
+    """Python value → DynamoDB value (floats become Decimal, keeping their text form)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_dynamo(v) for v in value]
+    return value
+
+
+def from_dynamo(value: Any) -> Any:
+    """DynamoDB value → Python value: Decimal with a fraction (or written as x.0) → float, else int."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= 0:
+            return int(value)
+        return float(value)
+    if isinstance(value, dict):
+        return {k: from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_dynamo(v) for v in value]
+    return value
+
+
+class SegmentStore:
+    """Reads and idempotent writes of videos, jobs and segments."""
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self.table = (dynamodb or resource("dynamodb")).Table(table_name)
+
+    # -- reads -------------------------------------------------------------------------
+    def get_video(self, video_id: str) -> dict[str, Any] | None:
+        """The video item, or None."""
+        item = self.table.get_item(Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK}).get("Item")
+        return from_dynamo(item) if item else None
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None:
+        """The job item, or None."""
+        item = self.table.get_item(Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK}).get("Item")
+        return from_dynamo(item) if item else None
+
+    def list_videos_by_status(
+        self, status: str, limit: int, exclusive_start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of videos with ``status``, newest first, and the key to resume after."""
+        kwargs: dict[str, Any] = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": Key("gsi1pk").eq(keys.status_gsi1pk(status)),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if exclusive_start_key:
+            kwargs["ExclusiveStartKey"] = exclusive_start_key
+        page = self.table.query(**kwargs)
+        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def query_segments(
+        self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, **extra: Any
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a job's segment items in the reference order, and the key to resume after."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(keys.job_pk(job_id)) & Key("sk").begins_with(keys.SEGMENT_PREFIX),
+            "Limit": limit,
+            **extra,
+        }
+        if exclusive_start_key:
+            kwargs["ExclusiveStartKey"] = exclusive_start_key
+        page = self.table.query(**kwargs)
+        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    # -- writes ------------------------------------------------------------------------
+    def record_video_status(self, video: VideoObject, *, status: str, message: str, source: str) -> None:
+        """Record a status on the video before (or without) a job, e.g. QUEUED while waiting for a slot.
+
+        Never overwrites a video whose current job already reached a terminal state for the
+        same object version.
+        """
+        video_id = keys.video_id_for_key(video.key)
+        stamp = now_iso()
+        try:
+            self.table.update_item(
+                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+                UpdateExpression=(
+                    "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, #s=:s, statusMessage=:m, #src=:src, "
+                    "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs"
+                ),
+                ConditionExpression=Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""),
+                ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
+                ExpressionAttributeValues={
+                    ":v": video_id,
+                    ":b": video.bucket,
+                    ":k": video.key,
+                    ":ver": video.version_id or "",
+                    ":s": status,
+                    ":m": message,
+                    ":src": source,
+                    ":t": stamp,
+                    ":g": keys.status_gsi1pk(status),
+                    ":gs": f"{stamp}#{video_id}",
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def record_job_started(
+        self,
+        video: VideoObject,
+        *,
+        job_id: str,
+        source: str,
+        settings: dict[str, Any],
+        client_request_token: str = "",
+        job_tag: str = "",
+    ) -> bool:
+        """Create the job item (IN_PROGRESS) and point the video at it; False if the job already existed.
+
+        Idempotent: a duplicate start (same JobId) changes nothing, so a job that already
+        finished is never pushed back to IN_PROGRESS.
+        """
+        video_id = keys.video_id_for_key(video.key)
+        stamp = now_iso()
+        job_item = {
+            "pk": keys.job_pk(job_id),
+            "sk": keys.JOB_SK,
+            "jobId": job_id,
+            "videoId": video_id,
+            "bucket": video.bucket,
+            "key": video.key,
+            "versionId": video.version_id or "",
+            "source": source,
+            "status": "IN_PROGRESS",
+            "statusMessage": "",
+            "settings": to_dynamo(settings),
+            "clientRequestToken": client_request_token,
+            "jobTag": job_tag,
+            "startedAt": stamp,
+        }
+        try:
+            self.table.put_item(Item=job_item, ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        self.table.update_item(
+            Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+            UpdateExpression=(
+                "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, jobId=:j, #src=:src, #s=:s, statusMessage=:m, "
+                "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs"
+            ),
+            ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
+            ExpressionAttributeValues={
+                ":v": video_id,
+                ":b": video.bucket,
+                ":k": video.key,
+                ":ver": video.version_id or "",
+                ":j": job_id,
+                ":src": source,
+                ":s": "IN_PROGRESS",
+                ":m": "",
+                ":t": stamp,
+                ":g": keys.status_gsi1pk("IN_PROGRESS"),
+                ":gs": f"{stamp}#{video_id}",
+            },
+        )
+        return True
+
+    def put_segments(self, job_id: str, segments: Iterable[Segment], type_order: Sequence[str]) -> int:
+        """Write segment items in batches of 25; returns how many were written. Memory stays flat."""
+        count = 0
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for segment in segments:
+                cue = segment.get("TechnicalCueSegment", {})
+                inner = segment.get("ShotSegment") or cue
+                batch.put_item(
+                    Item={
+                        "pk": keys.job_pk(job_id),
+                        "sk": keys.segment_sk(segment, type_order),
+                        "segment": to_dynamo(segment),
+                        "type": segment["Type"],
+                        "cueType": cue.get("Type", ""),
+                        "confidence": to_dynamo(float(inner.get("Confidence", 0.0))),
+                        "startMs": int(segment["StartTimestampMillis"]),
+                        "endMs": int(segment["EndTimestampMillis"]),
+                    }
+                )
+                count += 1
+        return count
+
+    def complete_job(
+        self,
+        job_id: str,
+        *,
+        status: str,
+        status_message: str = "",
+        video_metadata: list[dict[str, Any]] | None = None,
+        audio_metadata: list[dict[str, Any]] | None = None,
+        selected_segment_types: list[dict[str, Any]] | None = None,
+        segment_count: int = 0,
+    ) -> bool:
+        """Mark a job SUCCEEDED/FAILED and update its video if the video still points at it.
+
+        Returns False when the job was already terminal (a duplicate completion).
+        """
+        stamp = now_iso()
+        try:
+            result = self.table.update_item(
+                Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK},
+                UpdateExpression=(
+                    "SET #s=:s, statusMessage=:m, VideoMetadata=:vm, AudioMetadata=:am, "
+                    "SelectedSegmentTypes=:st, segmentCount=:c, completedAt=:t"
+                ),
+                ConditionExpression=Attr("pk").exists() & ~Attr("status").is_in(list(TERMINAL)),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":s": status,
+                    ":m": status_message,
+                    ":vm": to_dynamo(video_metadata or []),
+                    ":am": to_dynamo(audio_metadata or []),
+                    ":st": to_dynamo(selected_segment_types or []),
+                    ":c": segment_count,
+                    ":t": stamp,
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        video_id = str(result["Attributes"]["videoId"])
+        try:
+            self.table.update_item(
+                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+                UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, gsi1pk=:g, gsi1sk=:gs",
+                ConditionExpression=Attr("jobId").eq(job_id),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":s": status,
+                    ":m": status_message,
+                    ":t": stamp,
+                    ":g": keys.status_gsi1pk(status),
+                    ":gs": f"{stamp}#{video_id}",
+                },
+            )
+        except ClientError as exc:
+            # The video moved on to a newer version or engine: this job's results stay
+            # readable by JobId but are not the video's results.
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        return True

@@ -1,0 +1,53 @@
+"""Collector: Rekognition completion (SNS via SQS) → every GetSegmentDetection page into the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from segments.adapters.fallback import FallbackLauncher
+from segments.adapters.rekognition import Rekognition
+from segments.adapters.store import SegmentStore
+from segments.domain.events import completion_from_sns_body
+from segments.service import collect_job
+from segments.settings import settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+# Failed records are reported, never raised: a throttled batch is expected, not a function error.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method
+def handle_record(record: SQSRecord) -> None:
+    """Store one completed job; any exception leaves the message for redelivery (then the DLQ)."""
+    config = settings()
+    completion = completion_from_sns_body(record.body)
+    logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
+    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
+    outcome, count = collect_job(
+        completion, settings=config, store=SegmentStore(config.table_name), rekognition=Rekognition(), launcher=launcher
+    )
+    logger.info("completion handled", extra={"outcome": outcome, "segments": count})
+    if outcome == "succeeded":
+        metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="SegmentsStored", unit=MetricUnit.Count, value=count)
+    elif outcome in ("failed", "fallback"):
+        metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+        if outcome == "fallback":
+            metrics.add_metric(name="FallbackRuns", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """SQS batch entry point with partial-batch failure reporting."""
+    return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)

@@ -1,0 +1,66 @@
+"""Start function: S3 upload notifications (via SQS) → one Rekognition job per object version."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from segments.adapters.fallback import FallbackLauncher
+from segments.adapters.queue import Queue
+from segments.adapters.rekognition import Rekognition
+from segments.adapters.store import SegmentStore
+from segments.domain.events import uploads_in_s3_event
+from segments.service import Attempt, RetryLater, start_video
+from segments.settings import settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+# Failed records are reported, never raised: a throttled batch is expected, not a function error.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method
+def handle_record(record: SQSRecord) -> None:
+    """Start every video object of one S3 notification; a RetryLater delays and fails the record."""
+    config = settings()
+    attrs = record.attributes
+    receive_count = int(attrs.approximate_receive_count or 1)
+    first_ms = int(attrs.approximate_first_receive_timestamp or time.time() * 1000)
+    attempt = Attempt(receive_count=receive_count, waited_seconds=max(0.0, time.time() - first_ms / 1000))
+    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
+    for video in uploads_in_s3_event(record.body):
+        logger.append_keys(bucket=video.bucket, key=video.key, version_id=video.version_id)
+        try:
+            outcome = start_video(
+                video,
+                attempt,
+                settings=config,
+                store=SegmentStore(config.table_name),
+                rekognition=Rekognition(),
+                launcher=launcher,
+            )
+        except RetryLater as exc:
+            metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
+            logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
+            Queue().delay(record.event_source_arn, record.receipt_handle, exc.delay_seconds)
+            raise
+        logger.info("upload handled", extra={"outcome": outcome})
+        metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
+        if metric:
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """SQS batch entry point with partial-batch failure reporting."""
+    return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)
