@@ -1,0 +1,198 @@
+"""From per-frame signals to transitions and technical-cue runs (pure numpy, no decoding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detector.features import ENDS, F32, WINDOW
+
+# Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2.
+CUT_MIN = 0.30
+CUT_RATIO = 3.0
+CUT_MARGIN = 0.15
+# Gradual transition: the windowed distance between the two ends rises above this.
+GRADUAL_MIN = 0.65
+NEIGHBOURHOOD = 8
+# Consecutive jumps within this many frames, with at least this much change on every frame
+# between them, are one fast gradual transition rather than several cuts.
+FAST_SPAN = 12
+FAST_MIN_CHANGE = 0.06
+BARS_MIN = 0.5
+MIN_CUE_FRAMES = 5
+# A black frame has no picture: beyond Rekognition's coverage test, its luma must be nearly
+# flat, so dim footage (texture under the threshold) is not reported as black.
+BLACK_MAX_SPREAD = 4.0  # luma standard deviation, code values
+# End credits: text on a dark, colourless background, moving (scrolling), late in the video.
+CREDITS_MIN_DARK = 0.9
+CREDITS_MIN_EDGES = 0.005
+CREDITS_MAX_SAT = 0.05
+CREDITS_MIN_MOTION = 0.003
+CREDITS_MIN_SECONDS = 2.0
+CREDITS_LATE = 0.5  # fraction of the video after which end credits may start
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A shot boundary: the new shot starts at ``frame``; gradual ones span ``start``..``end`` (mixed frames)."""
+
+    frame: int
+    kind: str  # "cut" | "gradual"
+    confidence: float  # percent 50-100
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CueRun:
+    """A run of frames (inclusive) carrying one technical cue."""
+
+    cue: str
+    start: int
+    end: int
+    confidence: float
+
+
+def _local_median(x: F32, i: int, radius: int) -> float:
+    lo, hi = max(0, i - radius), min(len(x), i + radius + 1)
+    neighbours = np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]]
+    return float(np.median(neighbours)) if neighbours.size else 0.0
+
+
+def _scale(value: float, low: float, high: float) -> float:
+    """Map ``value`` in [low, high] to a confidence in [50, 100]."""
+    return float(50.0 + 50.0 * np.clip((value - low) / max(1e-6, high - low), 0.0, 1.0))
+
+
+def find_cuts(s: dict[str, F32]) -> list[Transition]:
+    """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames)."""
+    d, skip, back = s["d_hist"], s["skip"], s["back"]
+    cuts: list[Transition] = []
+    for i in range(1, len(d)):
+        value = float(d[i])
+        if value < CUT_MIN:
+            continue
+        local = _local_median(d, i, NEIGHBOURHOOD)
+        if value < CUT_RATIO * local + CUT_MARGIN:
+            continue
+        # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
+        # matches one shortly before the flash.
+        if skip[i] < 0.4 * value or back[i] < 0.4 * value:
+            continue
+        if cuts and i - cuts[-1].frame <= 1:
+            if value > d[cuts[-1].frame]:
+                cuts[-1] = Transition(i, "cut", cuts[-1].confidence, i, i - 1)
+            continue
+        strength = min(value - CUT_RATIO * local, skip[i], back[i])
+        cuts.append(Transition(i, "cut", _scale(strength, 0.1, 0.9), i, i - 1))
+    return _group_fast_transitions(cuts, d)
+
+
+def _group_fast_transitions(cuts: list[Transition], d: F32) -> list[Transition]:
+    """Jumps a few frames apart with change on every frame between are one fast dissolve or fade."""
+    grouped: list[Transition] = []
+    group: list[Transition] = []
+    for cut in cuts:
+        if (
+            group
+            and cut.frame - group[-1].frame <= FAST_SPAN
+            and float(d[group[-1].frame + 1 : cut.frame].min(initial=1.0)) >= FAST_MIN_CHANGE
+        ):
+            group.append(cut)
+            continue
+        if group:
+            grouped.append(_as_one(group))
+        group = [cut]
+    if group:
+        grouped.append(_as_one(group))
+    return grouped
+
+
+def _as_one(group: list[Transition]) -> Transition:
+    if len(group) == 1:
+        return group[0]
+    first, last = group[0].frame, group[-1].frame
+    confidence = max(t.confidence for t in group)
+    return Transition((first + last + 1) // 2, "gradual", confidence, first, last - 1)
+
+
+def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]:
+    """Dissolves, fades and wipes: regions where the two ends of a window differ and no cut explains it."""
+    wide = s["wide"]
+    n = len(wide)
+    reach = WINDOW + ENDS
+    blocked = np.zeros(n, dtype=bool)
+    for c in cuts:
+        blocked[max(0, c.frame - reach) : min(n, c.frame + reach)] = True
+    above = (wide >= GRADUAL_MIN) & ~blocked
+    # A real transition keeps the windowed distance high for several frames; regions closer
+    # than half a window belong to the same transition (e.g. a dip to black).
+    regions: list[list[int]] = []
+    for a, b in _runs(above, 3):
+        if regions and a - regions[-1][1] <= WINDOW // 2:
+            regions[-1][1] = b
+        else:
+            regions.append([a, b])
+    graduals: list[Transition] = []
+    for i, j in regions:
+        # A short region that runs into a cut's neighbourhood is the tail of that cut's transition.
+        if ((i > 0 and blocked[i - 1]) or (j + 1 < n and blocked[j + 1])) and j - i + 1 < WINDOW:
+            continue
+        peak = float(wide[i : j + 1].max())
+        # The span where the distance is at least half its peak approximates the mixed frames.
+        lo, hi = i, j
+        while lo > 0 and wide[lo - 1] >= 0.5 * peak and not blocked[lo - 1]:
+            lo -= 1
+        while hi + 1 < n and wide[hi + 1] >= 0.5 * peak and not blocked[hi + 1]:
+            hi += 1
+        centre = round((lo + hi) / 2)
+        graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, 1.4), lo, hi))
+    return graduals
+
+
+def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+    """Inclusive (start, end) of each run of True at least ``min_len`` long."""
+    runs: list[tuple[int, int]] = []
+    padded = np.r_[False, mask, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start >= min_len:
+            runs.append((int(start), int(stop - 1)))
+    return runs
+
+
+def find_cues(s: dict[str, F32], min_coverage: float, fps: float) -> list[CueRun]:
+    """BlackFrames, ColorBars and EndCredits runs (frames relative to the analysed window)."""
+    cues: list[CueRun] = []
+    black = (s["black"] >= min_coverage / 100.0) & (s["spread"] <= BLACK_MAX_SPREAD)
+    # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
+    for a, b in _runs(black, max(3, round(fps * 0.2))):
+        cues.append(CueRun("BlackFrames", a, b, _scale(float(s["black"][a : b + 1].mean()), min_coverage / 100, 1.0)))
+    bars = s["bars"] >= BARS_MIN
+    for a, b in _runs(bars, max(MIN_CUE_FRAMES, int(fps * 0.5))):
+        cues.append(CueRun("ColorBars", a, b, _scale(float(s["bars"][a : b + 1].mean()), BARS_MIN, 0.9)))
+    credits = (
+        (s["black"] >= CREDITS_MIN_DARK)
+        & ~black
+        & (s["edges"] >= CREDITS_MIN_EDGES)
+        & (s["sat"] <= CREDITS_MAX_SAT)
+        & (s["d_pix"] >= CREDITS_MIN_MOTION)
+    )
+    # Scrolling text can pause for a frame: close gaps of up to half a second.
+    credits = _close_gaps(credits, int(fps * 0.5))
+    n = len(credits)
+    for a, b in _runs(credits, int(fps * CREDITS_MIN_SECONDS)):
+        if a >= CREDITS_LATE * n:
+            cues.append(CueRun("EndCredits", a, b, 75.0))
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _close_gaps(mask: np.ndarray, gap: int) -> np.ndarray:
+    """Fill runs of False no longer than ``gap`` that sit between two True runs."""
+    out = mask.copy()
+    runs = _runs(~mask, 1)
+    for a, b in runs:
+        if b - a + 1 <= gap and a > 0 and b + 1 < len(mask):
+            out[a : b + 1] = True
+    return out

@@ -1,0 +1,130 @@
+"""Per-frame signals computed in one streaming pass; memory is a small ring buffer plus a few floats per frame."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from detector.decode import Thumb
+
+F32 = npt.NDArray[np.float32]
+# Histogram bins: luma carries the brightness story, chroma the colour story.
+Y_BINS, C_BINS = 32, 16
+WINDOW = 10  # frames each side for the gradual-transition distance
+SKIP = 3  # frames a flash may last
+ENDS = 7  # frames whose median histogram stands for each end of the window (flash-proof)
+
+
+def histogram(t: Thumb) -> F32:
+    """Normalised luma+chroma histogram (weights 0.5 / 0.25 / 0.25), as one vector."""
+    hy = np.bincount(t.y.ravel() >> 3, minlength=Y_BINS).astype(np.float32)
+    hu = np.bincount(t.u.ravel() >> 4, minlength=C_BINS).astype(np.float32)
+    hv = np.bincount(t.v.ravel() >> 4, minlength=C_BINS).astype(np.float32)
+    return np.concatenate([hy * (0.5 / hy.sum()), hu * (0.25 / hu.sum()), hv * (0.25 / hv.sum())])
+
+
+def hist_distance(a: F32, b: F32) -> float:
+    """Half the L1 distance of two weighted histograms: 0 (same) .. 1 (disjoint)."""
+    return float(np.abs(a - b).sum())
+
+
+def pixel_distance(a: Thumb, b: Thumb) -> float:
+    """Mean absolute luma difference of two thumbnails, as a fraction of 255."""
+    return float(np.abs(a.y.astype(np.int16) - b.y.astype(np.int16)).mean() / 255.0)
+
+
+@dataclass
+class Signals:
+    """Per-frame series (index = frame number - first frame)."""
+
+    first: int = 0
+    luma: list[float] = field(default_factory=list)  # mean luma 0-255
+    black: list[float] = field(default_factory=list)  # fraction of pixels at or below the black threshold
+    d_hist: list[float] = field(default_factory=list)  # histogram distance to the previous frame
+    d_pix: list[float] = field(default_factory=list)  # pixel distance to the previous frame
+    skip: list[float] = field(default_factory=list)  # min hist distance from frame t-1 to t+1..t+SKIP
+    back: list[float] = field(default_factory=list)  # min hist distance from frame t to t-2..t-1-SKIP
+    wide: list[float] = field(default_factory=list)  # hist distance between t-WINDOW and t+WINDOW
+    bars: list[float] = field(default_factory=list)  # colour-bars likeness 0-1
+    edges: list[float] = field(default_factory=list)  # fraction of strong horizontal luma edges
+    sat: list[float] = field(default_factory=list)  # mean chroma distance from grey, 0-1
+    spread: list[float] = field(default_factory=list)  # luma standard deviation (code values)
+
+    def __len__(self) -> int:
+        return len(self.luma)
+
+    def as_arrays(self) -> dict[str, F32]:
+        """Every series as a float32 array."""
+        names = ("luma", "black", "d_hist", "d_pix", "skip", "back", "wide", "bars", "edges", "sat", "spread")
+        return {n: np.asarray(getattr(self, n), dtype=np.float32) for n in names}
+
+
+def bars_score(t: Thumb) -> float:
+    """How much a frame looks like colour bars: saturated vertical bands, uniform down each column."""
+    # The top half: SMPTE, HD and EBU bars all keep their vertical bands there.
+    top = slice(0, max(1, t.u.shape[0] // 2))
+    u = t.u[top].astype(np.float32)
+    v = t.v[top].astype(np.float32)
+    y = t.y[: max(1, t.y.shape[0] // 2)].astype(np.float32)
+    column_noise = float(np.mean(np.std(y, axis=0)) + np.mean(np.std(u, axis=0)) + np.mean(np.std(v, axis=0)))
+    chroma = np.hypot(u.mean(axis=0) - 128.0, v.mean(axis=0) - 128.0)
+    bands = float(np.mean(chroma > 20.0))
+    luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > 8.0))
+    uniform = max(0.0, 1.0 - column_noise / 10.0)
+    return uniform * min(1.0, bands / 0.6) * (1.0 if luma_steps > 0.02 else 0.5)
+
+
+def compute_signals(
+    frames: Iterable[Thumb],
+    black_level: int,
+    progress: Callable[[int], None] | None = None,
+) -> Signals:
+    """One pass over the frames; ``black_level`` is the luma code value at or below which a pixel is black."""
+    sig = Signals()
+    span = 2 * WINDOW + 2 * ENDS
+    ring: deque[tuple[Thumb, F32]] = deque(maxlen=span)
+    for n, thumb in enumerate(frames):
+        if n == 0:
+            sig.first = thumb.index
+        hist = histogram(thumb)
+        y = thumb.y
+        sig.luma.append(float(y.mean()))
+        sig.spread.append(float(y.std()))
+        sig.black.append(float(np.count_nonzero(y <= black_level)) / y.size)
+        gx = np.abs(np.diff(y.astype(np.int16), axis=1))
+        sig.edges.append(float(np.count_nonzero(gx > 40)) / gx.size)
+        sig.sat.append(float(np.hypot(thumb.u.astype(np.float32) - 128, thumb.v.astype(np.float32) - 128).mean()) / 128)
+        sig.bars.append(bars_score(thumb))
+        if ring:
+            prev, prev_hist = ring[-1]
+            sig.d_hist.append(hist_distance(hist, prev_hist))
+            sig.d_pix.append(pixel_distance(thumb, prev))
+        else:
+            sig.d_hist.append(0.0)
+            sig.d_pix.append(0.0)
+        sig.skip.append(1.0)
+        sig.wide.append(0.0)
+        back = 1.0
+        for j in range(2, SKIP + 2):
+            if len(ring) >= j:
+                back = min(back, hist_distance(ring[-j][1], hist))
+        sig.back.append(back)
+        # Flash check: how close frame (t-1) is to each of the next frames t+1..t+SKIP.
+        for j in range(1, SKIP + 1):
+            t = n - j
+            if t >= 1 and len(ring) >= j + 1:
+                _, before = ring[-(j + 1)]
+                sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
+        ring.append((thumb, hist))
+        if len(ring) == span:
+            # Window centred on frame n - span/2: median histograms of its first and last ENDS frames.
+            early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)
+            late = np.median(np.stack([ring[-1 - i][1] for i in range(ENDS)]), axis=0)
+            sig.wide[n - span // 2 + 1] = hist_distance(early, late)
+        if progress is not None and n % 25 == 0:
+            progress(n + 1)
+    return sig
