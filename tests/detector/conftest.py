@@ -1,0 +1,69 @@
+"""Tiny clips generated with the ffmpeg CLI (lavfi), with known answers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FFMPEG = shutil.which("ffmpeg")
+needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="the ffmpeg CLI is needed to generate test clips")
+
+
+def make_clip(path: Path, filtergraph: str, *, extra: list[str] | None = None) -> Path:
+    """Encode a lavfi filtergraph to H.264 (CRF 20, 2 s GOP, no scene-cut keyframes)."""
+    assert FFMPEG is not None
+    cmd = [
+        FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", filtergraph, *(extra or []),
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-x264-params", "scenecut=0:keyint=50", "-t", "20", str(path),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, timeout=60)
+    return path
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Generated clips shared by the detector tests (25 fps, 160x90)."""
+    if FFMPEG is None:
+        pytest.skip("the ffmpeg CLI is needed to generate test clips")
+    d = tmp_path_factory.mktemp("clips")
+    size = "s=160x90:r=25"
+    out: dict[str, Path] = {}
+    # Three shots with hard cuts at frames 50 and 100: testsrc2, mandelbrot, smpte bars moving? (static red)
+    out["cuts"] = make_clip(
+        d / "cuts.mp4",
+        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS[b];color=c=0x2040a0:{size}:d=2,"
+        f"drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];[a][b][c]concat=n=3",
+    )
+    # Bars (2 s) -> black (1 s) -> content (2 s); frames 0-49 bars, 50-74 black, 75-124 content.
+    out["broadcast"] = make_clip(
+        d / "broadcast.mp4",
+        f"smptebars={size}:d=2[a];color=c=black:{size}:d=1[b];testsrc2={size}:d=2[c];[a][b][c]concat=n=3",
+    )
+    # A 1-second dissolve between two shots (frames 50-74 mixed).
+    out["dissolve"] = make_clip(
+        d / "dissolve.mp4",
+        f"testsrc2={size}:d=3[a];mandelbrot={size},trim=duration=3,setpts=PTS-STARTPTS[b];"
+        "[a][b]xfade=transition=fade:duration=1:offset=2",
+    )
+    # One continuous shot with a 2-frame white flash at frames 40-41.
+    out["flash"] = make_clip(
+        d / "flash.mp4",
+        f"testsrc2={size}:d=4,drawbox=x=0:y=0:w=iw:h=ih:color=white@0.9:t=fill:enable='between(n,40,41)'",
+    )
+    out["audio_only"] = d / "audio.m4a"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", str(out["audio_only"])],
+        check=True,
+        timeout=60,
+    )
+    out["text"] = d / "notes.mp4"
+    out["text"].write_text("this is not a video\n")
+    truncated = d / "truncated.mp4"
+    data = out["cuts"].read_bytes()
+    truncated.write_bytes(data[: len(data) // 3])
+    out["truncated"] = truncated
+    return out

@@ -1,0 +1,141 @@
+"""The detector on generated clips with known answers, and on inputs it must refuse clearly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detector import (
+    DetectOptions,
+    NoVideoStreamError,
+    UnreadableVideoError,
+    VideoError,
+    assemble,
+    detect,
+    detect_raw,
+    merge_raw,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def shots(response: dict[str, Any]) -> list[tuple[int, int]]:
+    return [(s["StartFrameNumber"], s["EndFrameNumber"]) for s in response["Segments"] if s["Type"] == "SHOT"]
+
+
+def cues(response: dict[str, Any], kind: str) -> list[tuple[int, int]]:
+    return [
+        (s["StartFrameNumber"], s["EndFrameNumber"])
+        for s in response["Segments"]
+        if s["Type"] == "TECHNICAL_CUE" and s["TechnicalCueSegment"]["Type"] == kind
+    ]
+
+
+def test_hard_cuts_are_found_on_the_exact_frame(clips: dict[str, Path]) -> None:
+    assert shots(detect(str(clips["cuts"]))) == [(0, 49), (50, 99), (100, 149)]
+
+
+def test_response_has_the_reference_shape_and_order(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["cuts"]))
+    assert response["JobStatus"] == "SUCCEEDED"
+    (video,) = response["VideoMetadata"]
+    assert video["FrameRate"] == 25.0 and video["FrameWidth"] == 160 and video["FrameHeight"] == 90
+    assert video["Codec"] == "h264" and video["ColorRange"] in ("FULL", "LIMITED")
+    assert [t["Type"] for t in response["SelectedSegmentTypes"]] == ["TECHNICAL_CUE", "SHOT"]
+    kinds = [s["Type"] for s in response["Segments"]]
+    assert kinds == sorted(kinds, key=["TECHNICAL_CUE", "SHOT"].index)
+    for seg in response["Segments"]:
+        assert 50 <= (seg.get("ShotSegment") or seg["TechnicalCueSegment"])["Confidence"] <= 100
+        assert seg["StartTimecodeSMPTE"].count(":") == 3  # 25 fps: non-drop notation
+    json.dumps(response)  # plain JSON types only
+
+
+def test_colour_bars_then_black_hold_then_content(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["broadcast"]))
+    (bars,) = cues(response, "ColorBars")
+    (black,) = cues(response, "BlackFrames")
+    assert abs(bars[0] - 0) <= 1 and abs(bars[1] - 49) <= 2
+    assert abs(black[0] - 50) <= 1 and abs(black[1] - 74) <= 1
+    assert cues(response, "Content") and cues(response, "Content")[0][0] >= 74
+    assert [s for s, _ in shots(response)] == [0, 50, 75]
+
+
+def test_black_threshold_is_honoured(clips: dict[str, Path]) -> None:
+    strict = DetectOptions(black_max_pixel_threshold=0.0, black_min_coverage=100.0)
+    # Encoded black sits at code 16 (limited range): a 0.0 threshold still admits exactly 16.
+    assert cues(detect(str(clips["broadcast"]), strict), "BlackFrames")
+    none = DetectOptions(black_min_coverage=100.0, black_max_pixel_threshold=0.0, segment_types=("SHOT",))
+    assert not cues(detect(str(clips["broadcast"]), none), "BlackFrames")
+
+
+def test_dissolve_is_one_transition_inside_the_mixed_frames(clips: dict[str, Path]) -> None:
+    boundaries = [s for s, _ in shots(detect(str(clips["dissolve"])))][1:]
+    assert len(boundaries) == 1
+    assert 48 <= boundaries[0] <= 77
+
+
+def test_flash_frames_are_not_cuts(clips: dict[str, Path]) -> None:
+    assert shots(detect(str(clips["flash"]))) == [(0, 99)]
+
+
+def test_min_confidence_and_segment_type_filters(clips: dict[str, Path]) -> None:
+    only_shots = detect(str(clips["broadcast"]), DetectOptions(segment_types=("SHOT",)))
+    assert {s["Type"] for s in only_shots["Segments"]} == {"SHOT"}
+    assert [t["Type"] for t in only_shots["SelectedSegmentTypes"]] == ["SHOT"]
+    strict = detect(str(clips["cuts"]), DetectOptions(shot_min_confidence=100.0))
+    assert all(s["ShotSegment"]["Confidence"] >= 100.0 for s in strict["Segments"] if s["Type"] == "SHOT")
+
+
+def test_window_keeps_global_frame_numbers(clips: dict[str, Path]) -> None:
+    window = detect(str(clips["cuts"]), DetectOptions(start_ms=1600, end_ms=4400))
+    starts = [s for s, _ in shots(window)]
+    assert starts[0] == 40 and 50 in starts and 100 in starts
+    assert shots(window)[-1][1] == 109
+
+
+def test_chunked_raw_results_merge_to_the_single_pass_result(clips: dict[str, Path]) -> None:
+    whole = detect(str(clips["broadcast"]))
+    parts = [
+        detect_raw(str(clips["broadcast"]), DetectOptions(start_ms=a, end_ms=b))
+        for a, b in ((0, 1200), (1200, 2600), (2600, 5000))
+    ]
+    assert assemble(merge_raw(parts)) == whole
+
+
+def test_file_objects_stream_like_paths(clips: dict[str, Path]) -> None:
+    with clips["cuts"].open("rb") as handle:
+        assert shots(detect(handle)) == shots(detect(str(clips["cuts"])))
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [("text", UnreadableVideoError), ("audio_only", NoVideoStreamError), ("truncated", VideoError)],
+)
+def test_bad_inputs_raise_typed_errors(clips: dict[str, Path], name: str, error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        detect(str(clips[name]))
+    assert str(info.value) and "\n" not in str(info.value)
+
+
+def test_cli_prints_json_and_exports(clips: dict[str, Path]) -> None:
+    cli = [sys.executable, "-m", "detector.cli"]
+    ok = subprocess.run([*cli, str(clips["cuts"])], capture_output=True, text=True, timeout=120, check=False)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["JobStatus"] == "SUCCEEDED"
+    assert ok.stderr == ""  # no progress bar when stderr is not a terminal
+    csv_out = subprocess.run([*cli, str(clips["cuts"]), "--format", "csv"], capture_output=True, text=True, check=False)
+    assert csv_out.stdout.splitlines()[0].startswith("Type,CueType,ShotIndex,Confidence")
+
+
+def test_cli_fails_with_one_line_on_bad_input(clips: dict[str, Path]) -> None:
+    cli = [sys.executable, "-m", "detector.cli"]
+    bad = subprocess.run([*cli, str(clips["text"])], capture_output=True, text=True, timeout=60, check=False)
+    assert bad.returncode == 1 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+    wrong = subprocess.run(
+        [*cli, str(clips["cuts"]), "--min-confidence", "10"], capture_output=True, text=True, check=False
+    )
+    assert wrong.returncode == 2 and "between 50 and 100" in wrong.stderr
