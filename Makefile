@@ -56,11 +56,19 @@ run: setup
 image:
 	docker build -t segment-fallback -f lambdas/fallback_image/Dockerfile .
 
-bench: setup
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.installed: requirements-bench.txt requirements-dev.txt
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q -r requirements-bench.txt
+	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
+	@touch $@
+
+# Comparison engines (PySceneDetect, OpenCV) live in their own venv so they never touch `make test`.
+bench: setup $(BENCH_VENV)/.installed
 	$(PY) bench/collector.py
-	$(PY) bench/detector_accuracy.py
-	$(PY) bench/detector_speed.py
-	$(PY) bench/api.py
+	$(BENCH_VENV)/bin/python bench/detector_accuracy.py
+	$(BENCH_VENV)/bin/python bench/detector_speed.py
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

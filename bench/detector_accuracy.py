@@ -1,0 +1,140 @@
+"""Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
+
+Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR] [--engines ours,pyscenedetect-content,...]
+Writes predictions to bench/out/pred/<engine>/<clip>.json, scores them with
+../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
+package is not installed are reported as unavailable, not silently skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "lambdas")]
+KIT = ROOT.parent / "shared" / "bench"
+CACHE = Path.home() / ".cache" / "shot-bench"
+ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "ffmpeg-baseline")
+
+
+def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
+    """Video files and a folder holding every ground-truth JSON (generated on first use)."""
+    if clips_dir is None:
+        public, real = CACHE / "public", CACHE / "real"
+        if not list(public.glob("*.mp4")):
+            subprocess.run([sys.executable, str(KIT / "make_clips.py")], check=True)
+        if not list(real.glob("*.mp4")):
+            subprocess.run([sys.executable, str(KIT / "fetch_real_clips.py")], check=False)
+        videos = sorted(public.glob("*.mp4")) + sorted(real.glob("*.mp4"))
+    else:
+        videos = sorted(clips_dir.glob("*.mp4"))
+    gt_dir = ROOT / "bench" / "out" / "gt"
+    gt_dir.mkdir(parents=True, exist_ok=True)
+    for video in videos:
+        for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
+            if candidate.exists():
+                shutil.copy(candidate, gt_dir / f"{video.stem}.json")
+                break
+    return videos, gt_dir
+
+
+def shots_response(cuts: list[int], frames: int, fps: float) -> dict[str, Any]:
+    """A GetSegmentDetection-shaped response from a list of shot start frames."""
+    from segments.domain.model import build_segment
+    from segments.domain.timecode import exact_rate
+
+    rate = exact_rate(fps)
+    starts = [0, *sorted(c for c in set(cuts) if 0 < c < frames)]
+    segments = [
+        build_segment(
+            segment_type="SHOT", start_frame=s, end_frame=(starts[i + 1] - 1 if i + 1 < len(starts) else frames - 1),
+            rate=Fraction(rate), confidence=90.0, shot_index=i,
+        )
+        for i, s in enumerate(starts)
+    ]  # fmt: skip
+    return {"JobStatus": "SUCCEEDED", "VideoMetadata": [{"FrameRate": float(fps)}], "Segments": segments}
+
+
+def run_engine(engine: str, video: Path) -> dict[str, Any]:
+    """One engine's prediction for one clip, in the GetSegmentDetection shape."""
+    if engine == "ours":
+        from detector import detect
+
+        return detect(str(video))
+    if engine.startswith("pyscenedetect"):
+        from scenedetect import AdaptiveDetector, ContentDetector, open_video
+        from scenedetect import detect as sd_detect
+
+        detector = ContentDetector() if engine.endswith("content") else AdaptiveDetector()
+        scenes = sd_detect(str(video), detector)
+        stream = open_video(str(video))
+        frames = int(stream.duration.get_frames())
+        return shots_response([s[0].get_frames() for s in scenes], frames, float(stream.frame_rate))
+    if engine == "ffmpeg-baseline":
+        out = ROOT / "bench" / "out" / "tmp"
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(KIT / "baseline_ffmpeg.py"), str(video), "--out", str(out)], check=True)
+        return dict(json.loads((out / f"{video.stem}.json").read_text()))
+    raise ValueError(engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clips", type=Path, default=None)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    args = parser.parse_args()
+    videos, gt_dir = clip_paths(args.clips)
+    lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
+    lines += ["| engine | P | R | F1 | cut R | gradual R | BlackFrames F1 | ColorBars F1 | EndCredits F1 |"]
+    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for engine in args.engines.split(","):
+        pred_dir = ROOT / "bench" / "out" / "pred" / engine
+        pred_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            for video in videos:
+                (pred_dir / f"{video.stem}.json").write_text(json.dumps(run_engine(engine, video)))
+        except ImportError as exc:
+            lines.append(f"| {engine} | unavailable: {exc} |||||||| ")
+            continue
+        scores_path = pred_dir / "scores.json"
+        subprocess.run(
+            [sys.executable, str(KIT / "evaluate.py"), "--gt", str(gt_dir), "--pred", str(pred_dir),
+             "--json-out", str(scores_path), "--missing-ok"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        lines.append(row(engine, json.loads(scores_path.read_text())))
+        print(lines[-1], flush=True)
+    out = ROOT / "bench" / "out" / "detector_accuracy.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def row(engine: str, scores: dict[str, Any]) -> str:
+    """One table row from evaluate.py's JSON output."""
+    shots = scores["overall"]["shots"]
+    cues = scores["overall"]["technical_cues"]
+    by_type = shots.get("recall_by_type", {})
+
+    def f1(kind: str) -> str:
+        entry = cues.get(kind)
+        return f"{entry['f1']:.3f}" if entry else "-"
+
+    def rec(kind: str) -> str:
+        entry = by_type.get(kind)
+        return f"{entry['recall']:.3f}" if entry else "-"
+
+    return (
+        f"| {engine} | {shots['precision']:.3f} | {shots['recall']:.3f} | {shots['f1']:.3f} | {rec('cut')} | "
+        f"{rec('gradual')} | {f1('BlackFrames')} | {f1('ColorBars')} | {f1('EndCredits')} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
