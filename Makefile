@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 VIDEO ?=
 
-.PHONY: help setup system-deps test lint typecheck unit synth run image bench clean
+.PHONY: help setup system-deps test lint typecheck unit synth run image bench clean openapi
 
 help:
 	@echo "make run [VIDEO=path]  local pipeline on 127.0.0.1 (no AWS account needed)"
@@ -72,3 +72,6 @@ bench: setup $(BENCH_VENV)/.installed
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
+
+openapi: setup
+	$(PY) scripts/export_openapi.py

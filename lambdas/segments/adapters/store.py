@@ -81,13 +81,16 @@ class SegmentStore:
         return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def query_segments(
-        self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, **extra: Any
+        self,
+        job_id: str,
+        limit: int,
+        exclusive_start_key: dict[str, Any] | None = None,
+        prefix: str = keys.SEGMENT_PREFIX,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of a job's segment items in the reference order, and the key to resume after."""
+        """One page of a job's segment items (sort keys starting with ``prefix``) in the reference order."""
         kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(keys.job_pk(job_id)) & Key("sk").begins_with(keys.SEGMENT_PREFIX),
+            "KeyConditionExpression": Key("pk").eq(keys.job_pk(job_id)) & Key("sk").begins_with(prefix),
             "Limit": limit,
-            **extra,
         }
         if exclusive_start_key:
             kwargs["ExclusiveStartKey"] = exclusive_start_key

@@ -1,0 +1,179 @@
+"""Read side of the API: stored jobs and segments in the GetSegmentDetection response shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any, Protocol
+
+from segments.domain import keys
+from segments.domain.paging import InvalidPaginationToken, decode_token, encode_token
+from segments.domain.query import SegmentFilter
+
+STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
+EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10 MB)
+
+
+class NotFound(LookupError):
+    """No video or job with that id."""
+
+
+class ReadStore(Protocol):
+    """What the read side needs from the results table."""
+
+    def get_video(self, video_id: str) -> dict[str, Any] | None: ...
+    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def query_segments(
+        self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, prefix: str = ...
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
+    def list_videos_by_status(
+        self, status: str, limit: int, exclusive_start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
+
+
+def public_status(status: str) -> str:
+    """Rekognition's JobStatus values: a video still waiting for a job slot is IN_PROGRESS."""
+    return "IN_PROGRESS" if status == "QUEUED" else status
+
+
+def job_header(job: dict[str, Any]) -> dict[str, Any]:
+    """The response fields every GetSegmentDetection page repeats."""
+    header: dict[str, Any] = {"JobStatus": public_status(str(job.get("status", "IN_PROGRESS")))}
+    if job.get("statusMessage"):
+        header["StatusMessage"] = job["statusMessage"]
+    header["VideoMetadata"] = job.get("VideoMetadata") or []
+    header["AudioMetadata"] = job.get("AudioMetadata") or []
+    header["SelectedSegmentTypes"] = job.get("SelectedSegmentTypes") or []
+    return header
+
+
+def job_for_video(store: ReadStore, video_id: str) -> dict[str, Any]:
+    """The job whose results a video serves; a video without one yields a job-shaped stand-in."""
+    video = store.get_video(video_id)
+    if video is None:
+        raise NotFound(f"no video with id {video_id}")
+    job = store.get_job(str(video["jobId"])) if video.get("jobId") else None
+    if job is None:
+        return {"status": video.get("status", "IN_PROGRESS"), "statusMessage": video.get("statusMessage", "")}
+    return job
+
+
+def job_by_id(store: ReadStore, job_id: str) -> dict[str, Any]:
+    """A job item; NotFound when unknown."""
+    job = store.get_job(job_id)
+    if job is None:
+        raise NotFound(f"no job with id {job_id}")
+    return job
+
+
+def _type_prefix(job: dict[str, Any], flt: SegmentFilter) -> str:
+    kind = flt.effective_type
+    if not kind:
+        return keys.SEGMENT_PREFIX
+    order = list((job.get("settings") or {}).get("SegmentTypes") or ["TECHNICAL_CUE", "SHOT"])
+    rank = order.index(kind) if kind in order else len(order)
+    return f"{keys.SEGMENT_PREFIX}{rank}#"
+
+
+def _matching(
+    store: ReadStore, job: dict[str, Any], flt: SegmentFilter, after_sk: str | None
+) -> Iterator[dict[str, Any]]:
+    job_id = str(job["jobId"])
+    start = {"pk": keys.job_pk(job_id), "sk": after_sk} if after_sk else None
+    prefix = _type_prefix(job, flt)
+    while True:
+        items, last = store.query_segments(job_id, 1000, start, prefix)
+        yield from (item for item in items if flt.matches(item))
+        if not last:
+            return
+        start = last
+
+
+def segments_page(
+    store: ReadStore,
+    job: dict[str, Any],
+    flt: SegmentFilter,
+    *,
+    max_results: int,
+    next_token: str | None,
+    secret: bytes,
+    scope: str,
+) -> dict[str, Any]:
+    """One page of a job's segments (filtered, reference order) with a NextToken when more remain."""
+    after: str | None = None
+    if next_token:
+        position = decode_token(secret, next_token, scope=scope, fingerprint=flt.fingerprint())
+        after = str(position.get("sk", ""))
+        if not after.startswith(keys.SEGMENT_PREFIX):
+            raise InvalidPaginationToken("the pagination token is not valid")
+    response = job_header(job)
+    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
+        response["Segments"] = []
+        return response
+    taken = list(islice(_matching(store, job, flt, after), max_results + 1))
+    page = taken[:max_results]
+    response["Segments"] = [item["segment"] for item in page]
+    if len(taken) > max_results:
+        response["NextToken"] = encode_token(
+            secret, scope=scope, fingerprint=flt.fingerprint(), position={"sk": page[-1]["sk"]}
+        )
+    return response
+
+
+def all_segments(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> dict[str, Any]:
+    """Every matching segment of a finished job (for exports), bounded by EXPORT_LIMIT."""
+    response = job_header(job)
+    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
+        response["Segments"] = []
+        return response
+    segments = [item["segment"] for item in islice(_matching(store, job, flt, None), EXPORT_LIMIT + 1)]
+    if len(segments) > EXPORT_LIMIT:
+        raise ValueError(f"more than {EXPORT_LIMIT} segments match: narrow the filters or page the JSON format")
+    response["Segments"] = segments
+    return response
+
+
+def video_summary(video: dict[str, Any]) -> dict[str, Any]:
+    """A video as the API lists it."""
+    return {
+        "videoId": video["videoId"],
+        "bucket": video.get("bucket", ""),
+        "key": video.get("key", ""),
+        "versionId": video.get("versionId", ""),
+        "status": public_status(str(video.get("status", ""))),
+        "queued": video.get("status") == "QUEUED",
+        "statusMessage": video.get("statusMessage", ""),
+        "jobId": video.get("jobId", ""),
+        "source": video.get("source", ""),
+        "createdAt": video.get("createdAt", ""),
+        "updatedAt": video.get("updatedAt", ""),
+    }
+
+
+def list_videos(
+    store: ReadStore, *, status: str | None, max_results: int, next_token: str | None, secret: bytes
+) -> dict[str, Any]:
+    """Videos newest first within each status (all statuses when ``status`` is None), paged."""
+    statuses = [status] if status else list(STATUSES)
+    if status == "IN_PROGRESS":
+        statuses = ["QUEUED", "IN_PROGRESS"]
+    index, start = 0, None
+    if next_token:
+        position = decode_token(secret, next_token, scope="videos", fingerprint=str(status))
+        index, start = int(position.get("i", 0)), position.get("k")
+        if not 0 <= index < len(statuses):
+            raise InvalidPaginationToken("the pagination token is not valid")
+    videos: list[dict[str, Any]] = []
+    while index < len(statuses) and len(videos) < max_results:
+        items, last = store.list_videos_by_status(statuses[index], max_results - len(videos), start)
+        videos.extend(video_summary(v) for v in items)
+        if last:
+            start = last
+        else:
+            index, start = index + 1, None
+    response: dict[str, Any] = {"Videos": videos}
+    if index < len(statuses):
+        response["NextToken"] = encode_token(
+            secret, scope="videos", fingerprint=str(status), position={"i": index, "k": start}
+        )
+    return response
