@@ -17,6 +17,7 @@ class Store(Protocol):
     """What the orchestration needs from the results table."""
 
     def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def get_video(self, video_id: str) -> dict[str, Any] | None: ...
     def record_video_status(self, video: VideoObject, *, status: str, message: str, source: str) -> None: ...
     def record_job_started(
         self,
@@ -92,6 +93,18 @@ def backoff_seconds(receive_count: int, base: int = 30, cap: int = 900) -> int:
     return int(min(cap, base * 2 ** max(0, receive_count - 1)))
 
 
+def _same_content_already_handled(video: VideoObject, store: Store) -> bool:
+    """True when the video's current job was started for identical bytes (same ETag) and did not fail.
+
+    Re-uploading the same file creates a new S3 version; detecting it again would only
+    duplicate results, so the existing job keeps serving the video.
+    """
+    if not video.etag:
+        return False
+    current = store.get_video(keys.video_id_for_key(video.key))
+    return bool(current and current.get("etag") == video.etag and current.get("status") != "FAILED")
+
+
 def _launch_fallback(
     video: VideoObject, reason: str, *, store: Store, launcher: Launcher | None, settings: Settings
 ) -> str:
@@ -139,6 +152,8 @@ def start_video(
     """
     if not is_video_key(video.key, settings.video_suffixes, settings.video_prefix):
         return "ignored"
+    if _same_content_already_handled(video, store):
+        return "duplicate"
     if settings.detection_mode == "fallback":
         return _launch_fallback(video, "detectionMode is fallback", store=store, launcher=launcher, settings=settings)
     try:
@@ -175,7 +190,8 @@ def start_video(
         store.record_video_status(
             video, status="QUEUED", message=f"waiting for a Rekognition job slot: {exc}", source="rekognition"
         )
-        raise RetryLater(str(exc), backoff_seconds(attempt.receive_count)) from exc
+        delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
+        raise RetryLater(str(exc), delay) from exc
     store.record_job_started(
         video,
         job_id=job_id,

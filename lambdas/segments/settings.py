@@ -28,6 +28,7 @@ class Settings:
     fallback_state_machine_arn: str = ""
     throttle_fallback_seconds: int = 3600
     max_receives: int = 40
+    backoff_base_seconds: int = 30
 
     @property
     def fallback_enabled(self) -> bool:
@@ -62,6 +63,7 @@ def parse_settings(env: dict[str, str]) -> Settings:
         fallback_state_machine_arn=env.get("FALLBACK_STATE_MACHINE_ARN", ""),
         throttle_fallback_seconds=int(env.get("THROTTLE_FALLBACK_SECONDS", "3600")),
         max_receives=int(env.get("MAX_RECEIVES", "40")),
+        backoff_base_seconds=int(env.get("START_BACKOFF_SECONDS", "30")),
     )
 
 

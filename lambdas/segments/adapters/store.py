@@ -175,7 +175,7 @@ class SegmentStore:
             Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
             UpdateExpression=(
                 "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, jobId=:j, #src=:src, #s=:s, statusMessage=:m, "
-                "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs"
+                "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs, etag=:e"
             ),
             ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
             ExpressionAttributeValues={
@@ -184,6 +184,7 @@ class SegmentStore:
                 ":k": video.key,
                 ":ver": video.version_id or "",
                 ":j": job_id,
+                ":e": video.etag,
                 ":src": source,
                 ":s": "IN_PROGRESS",
                 ":m": "",

@@ -20,6 +20,7 @@ class VideoObject:
     key: str
     version_id: str | None
     size: int = 0
+    etag: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def uploads_in_s3_event(body: str) -> list[VideoObject]:
                     key=unquote_plus(s3["object"]["key"]),
                     version_id=s3["object"].get("versionId") or None,
                     size=int(s3["object"].get("size", 0)),
+                    etag=str(s3["object"].get("eTag", "")),
                 )
             )
         except (KeyError, TypeError) as exc:

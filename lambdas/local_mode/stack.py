@@ -1,0 +1,297 @@
+"""The local stack: one AWS-compatible endpoint (moto + our Rekognition emulator), the real handlers, the API.
+
+Everything is wired as in AWS: S3 notifications → upload queue → start handler → Rekognition
+(emulated) → SNS → completion queue → collect handler → DynamoDB ← read API. State survives
+restarts through snapshots in the data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import secrets
+import threading
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from local_mode.apigw import LocalContext, wsgi_app
+from local_mode.emulator import RekognitionEmulator
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+BUCKET = "segment-videos"
+TABLE = "segments"
+TOPIC = "rekognition-completions"
+UPLOADS = "uploads"
+COMPLETIONS = "completions"
+VIDEO_SUFFIXES = ("mp4", "mov", "m4v", "mkv", "webm")
+
+
+@dataclass
+class LocalConfig:
+    """Ports, data directory and limits of the local stack."""
+
+    host: str = "127.0.0.1"
+    port: int = 4566
+    api_port: int = 8080
+    data_dir: Path = Path(".local")
+    max_jobs: int = 20
+    poll_seconds: float = 0.5
+
+
+def _dispatcher(moto_app: Any, emulator: RekognitionEmulator) -> Callable[..., Any]:
+    """Route Rekognition JSON requests to the emulator and everything else to moto."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("RekognitionService."):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            status, document = emulator.handle(target, environ["wsgi.input"].read(length))
+            data = json.dumps(document).encode("utf-8")
+            start_response(
+                f"{status} {'OK' if status == 200 else 'Error'}",
+                [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))],
+            )
+            return [data]
+        if environ.get("PATH_INFO") == "/_local/stats":
+            data = json.dumps({"maxRunningJobs": emulator.max_running_seen, "running": emulator.running()}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+            return [data]
+        return moto_app(environ, start_response)
+
+    return app
+
+
+class LocalStack:
+    """Start, wire, persist and stop the local pipeline."""
+
+    def __init__(self, config: LocalConfig) -> None:
+        self.config = config
+        self.endpoint = f"http://{config.host}:{config.port}"
+        self.api_url = f"http://{config.host}:{config.api_port}"
+        self.data = config.data_dir
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.servers: list[BaseWSGIServer] = []
+        self.snapshot_lock = threading.Lock()
+        self.dirty = threading.Event()
+
+    # -- clients ------------------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        """A boto3 client for the local endpoint."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+            config=Config(retries={"mode": "standard", "max_attempts": 3}),
+        )
+
+    def _environment(self) -> None:
+        """Environment the real handlers read, pointing boto3 at the local endpoint."""
+        secret_file = self.data / "pagination-secret"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_hex(32))
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "TABLE_NAME": TABLE,
+                "TOPIC_ARN": f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}",
+                "REKOGNITION_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/local-rekognition",
+                "SEGMENT_TYPES": json.dumps(["TECHNICAL_CUE", "SHOT"]),
+                "FILTERS": "{}",
+                "VIDEO_SUFFIXES": ",".join(VIDEO_SUFFIXES),
+                "DETECTION_MODE": "rekognition",
+                "MAX_RECEIVES": "1000",
+                "START_BACKOFF_SECONDS": "1",
+                "PAGINATION_SECRET": secret_file.read_text().strip(),
+                "POWERTOOLS_TRACE_DISABLED": "1",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipelineLocal",
+                "POWERTOOLS_SERVICE_NAME": "segments-local",
+                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        from segments.settings import settings
+
+        settings.cache_clear()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the endpoint, create resources, restore data, start pollers and the API."""
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self.data.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per SDK call
+        self._environment()
+        self.emulator = RekognitionEmulator(
+            self.data, s3_client=lambda: self.client("s3"), sns_client=lambda: self.client("sns"),
+            max_jobs=self.config.max_jobs,
+        )  # fmt: skip
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        self._serve(_dispatcher(moto_app, self.emulator), self.config.port)
+        # A fresh endpoint, as a new process would have; the data directory is the state.
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - our own loopback endpoint
+        self._create_resources()
+        from segments.handlers import api, collect, start
+
+        self._serve(wsgi_app(api.handler), self.config.api_port)
+        self._poll(UPLOADS, start.handler)
+        self._poll(COMPLETIONS, collect.handler)
+        self._spawn(self._snapshot_loop)
+
+    def stop(self) -> None:
+        """Stop pollers and servers and write a final snapshot."""
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        self.snapshot()
+        self.emulator.shutdown()
+        for server in self.servers:
+            server.shutdown()
+
+    def _spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _serve(self, app: Callable[..., Any], port: int) -> None:
+        server = make_server(self.config.host, port, app, threaded=True)
+        self.servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def _create_resources(self) -> None:
+        s3, sqs, sns, ddb = (self.client(s) for s in ("s3", "sqs", "sns", "dynamodb"))
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        ddb.create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "gsi1",
+                    "KeySchema": [
+                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+        self.restore()  # before notifications exist, so restored objects start no new jobs
+        attrs = {"VisibilityTimeout": "5"}
+        uploads = sqs.create_queue(QueueName=UPLOADS, Attributes=attrs)["QueueUrl"]
+        completions = sqs.create_queue(QueueName=COMPLETIONS, Attributes=attrs)["QueueUrl"]
+        topic = sns.create_topic(Name=TOPIC)["TopicArn"]
+        arn = sqs.get_queue_attributes(QueueUrl=completions, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+        uploads_arn = sqs.get_queue_attributes(QueueUrl=uploads, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        s3.put_bucket_notification_configuration(
+            Bucket=BUCKET,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": uploads_arn,
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": f".{suffix}"}]}},
+                    }
+                    for suffix in VIDEO_SUFFIXES
+                ]
+            },
+        )
+
+    # -- event delivery -------------------------------------------------------------------------
+    def _poll(self, queue: str, handler: Callable[[dict[str, Any], Any], Any]) -> None:
+        sqs = self.client("sqs")
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+        def loop() -> None:
+            while not self.stop_event.is_set():
+                messages = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1, AttributeNames=["All"]
+                ).get("Messages", [])
+                if not messages:
+                    continue
+                records = [_sqs_record(m, arn) for m in messages]
+                result = handler({"Records": records}, LocalContext()) or {}
+                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+                for message in messages:
+                    if message["MessageId"] not in failed:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                self.dirty.set()
+
+        self._spawn(loop)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def _snapshot_loop(self) -> None:
+        while not self.stop_event.wait(2.0):
+            if self.dirty.is_set():
+                self.dirty.clear()
+                self.snapshot()
+
+    def snapshot(self) -> None:
+        """Write the bucket's objects and the table's items to the data directory."""
+        with self.snapshot_lock:
+            s3, ddb = self.client("s3"), self.client("dynamodb")
+            objects = []
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+                for obj in page.get("Contents", []):
+                    body = s3.get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read()
+                    name = base64.urlsafe_b64encode(obj["Key"].encode()).decode()
+                    path = self.data / "objects" / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    if not path.exists() or path.stat().st_size != len(body):
+                        path.write_bytes(body)
+                    objects.append(obj["Key"])
+            items = [i for page in ddb.get_paginator("scan").paginate(TableName=TABLE) for i in page["Items"]]
+            state = {"objects": objects, "items": items}
+            tmp = self.data / "state.tmp"
+            tmp.write_text(json.dumps(state))
+            tmp.replace(self.data / "state.json")
+
+    def restore(self) -> None:
+        """Put back objects and items from the last snapshot, if any."""
+        path = self.data / "state.json"
+        if not path.exists():
+            return
+        state = json.loads(path.read_text())
+        s3, ddb = self.client("s3"), self.client("dynamodb")
+        for key in state["objects"]:
+            name = base64.urlsafe_b64encode(key.encode()).decode()
+            source = self.data / "objects" / name
+            if source.exists():
+                s3.put_object(Bucket=BUCKET, Key=key, Body=source.read_bytes())
+        for item in state["items"]:
+            ddb.put_item(TableName=TABLE, Item=item)
+
+
+def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": REGION,
+    }

@@ -1,0 +1,88 @@
+"""End to end in local mode: upload with boto3 → emulated Rekognition → collector → read API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_mode.stack import BUCKET
+from segments.domain.keys import video_id_for_key
+from tests.e2e.conftest import Running
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+FIELDS = {"Type", "StartTimestampMillis", "EndTimestampMillis", "DurationMillis", "StartTimecodeSMPTE",
+          "EndTimecodeSMPTE", "DurationSMPTE", "StartFrameNumber", "EndFrameNumber", "DurationFrames"}  # fmt: skip
+
+
+def upload(local: Running, path: Path, key: str | None = None) -> str:
+    key = key or path.name
+    local.stack.client("s3").upload_file(str(path), BUCKET, key)
+    return video_id_for_key(key)
+
+
+def finished(local: Running, video_id: str) -> dict[str, Any] | None:
+    status, body = local.get(f"/videos/{video_id}")
+    return body if status == 200 and body["JobStatus"] in ("SUCCEEDED", "FAILED") else None
+
+
+def test_upload_is_detected_and_served_in_the_reference_shape(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["three_shots"])
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    status, body = local.get(f"/videos/{video_id}/segments")
+    assert status == 200 and body["JobStatus"] == "SUCCEEDED"
+    shots = [s for s in body["Segments"] if s["Type"] == "SHOT"]
+    assert [s["StartFrameNumber"] for s in shots] == [0, 50, 100]  # ground truth, exact
+    assert all(set(s) >= FIELDS for s in body["Segments"])
+    kinds = [s["Type"] for s in body["Segments"]]
+    assert kinds == sorted(kinds, key=["TECHNICAL_CUE", "SHOT"].index)
+    bars = [s for s in body["Segments"] if s.get("TechnicalCueSegment", {}).get("Type") == "ColorBars"]
+    assert bars and abs(bars[0]["StartFrameNumber"] - 100) <= 2
+    assert body["VideoMetadata"][0]["FrameRate"] == 25.0
+
+
+def test_same_object_twice_and_duplicate_events_make_one_job(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny0"], "dup.mp4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, first = local.get(f"/videos/{video_id}")
+    upload(local, e2e_clips["tiny0"], "dup.mp4")  # same bytes again: a new S3 version, an identical event
+    local.wait_for(lambda: local.stats()["running"] == 0)
+    _, again = local.get(f"/videos/{video_id}")
+    assert again["jobId"] == first["jobId"]
+    _, segments = local.get(f"/videos/{video_id}/segments")
+    starts = [(s["Type"], s["StartFrameNumber"]) for s in segments["Segments"]]
+    assert len(starts) == len(set(starts))
+
+
+@pytest.mark.parametrize("name", ["corrupt", "text"])
+def test_unreadable_uploads_fail_with_a_clear_message_and_the_stack_keeps_serving(
+    local: Running, e2e_clips: dict[str, Path], name: str
+) -> None:
+    video_id = upload(local, e2e_clips[name], f"bad-{name}.mp4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, body = local.get(f"/videos/{video_id}/segments")
+    assert body["JobStatus"] == "FAILED" and body["Segments"] == []
+    assert "video" in body["StatusMessage"].lower()
+    status, _ = local.get("/videos")
+    assert status == 200
+
+
+def test_twenty_uploads_with_a_quota_of_five_all_finish_once(local: Running, e2e_clips: dict[str, Path]) -> None:
+    ids = [upload(local, e2e_clips[f"tiny{i}"], f"burst/{i:02d}.mp4") for i in range(20)]
+    local.wait_for(lambda: all(finished(local, v) for v in ids), timeout=240)
+    assert all(finished(local, v)["JobStatus"] == "SUCCEEDED" for v in ids)  # type: ignore[index]
+    jobs = {finished(local, v)["jobId"] for v in ids}  # type: ignore[index]
+    assert len(jobs) == 20
+    assert local.stats()["maxRunningJobs"] <= 5
+
+
+def test_results_survive_a_restart(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny1"], "keep.mp4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, before = local.get(f"/videos/{video_id}/segments")
+    local.restart()
+    status, after = local.get(f"/videos/{video_id}/segments")
+    assert status == 200 and after == before
+    head = local.stack.client("s3").head_object(Bucket=BUCKET, Key="keep.mp4")
+    assert head["ContentLength"] == e2e_clips["tiny1"].stat().st_size
