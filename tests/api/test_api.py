@@ -74,6 +74,7 @@ def test_filters_select_type_cue_confidence_and_time_window(api: Call, segments_
         ("/jobs/job-e/segments", {"type": "FACE"}),
         ("/jobs/job-e/segments", {"format": "xml"}),
         ("/videos/not*base64/segments", {}),
+        ("/videos/YQ=/segments", {}),
     ],
 )
 def test_invalid_parameters_are_400_invalid_parameter(

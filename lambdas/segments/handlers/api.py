@@ -20,7 +20,7 @@ from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import InvalidPaginationToken
 from segments.domain.query import InvalidParameter, SegmentFilter
-from segments.models import SegmentsResponse, VideoResponse, VideosResponse
+from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 
 logger = Logger()
 tracer = Tracer()
@@ -39,7 +39,18 @@ MinConfidence = Annotated[float | None, Query(alias="minConfidence", ge=0, le=10
 StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
+VIDEO_ID = r"^[A-Za-z0-9_-]+$"
+ERROR_RESPONSES: dict[int, Any] = {
+    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
+    for status, text in (
+        (400, "InvalidParameterException or InvalidPaginationTokenException"),
+        (404, "ResourceNotFoundException"),
+        (429, "ThrottlingException"),
+        (500, "InternalServerError"),
+    )
+}
 SEGMENT_RESPONSES: dict[int, Any] = {
+    **ERROR_RESPONSES,
     200: {
         "description": "GetSegmentDetection response (json) or an export (csv, edl, vtt)",
         "content": {
@@ -48,7 +59,7 @@ SEGMENT_RESPONSES: dict[int, Any] = {
             "text/plain": {"schema": {"type": "string"}},
             "text/vtt": {"schema": {"type": "string"}},
         },
-    }
+    },
 }
 
 
@@ -96,7 +107,10 @@ def _segments(job: dict[str, Any], scope: str, name: str, params: dict[str, Any]
 @app.get(
     "/videos",
     summary="List videos with their status",
-    responses={200: {"description": "videos", "content": {"application/json": {"model": VideosResponse}}}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"description": "videos", "content": {"application/json": {"model": VideosResponse}}},
+    },
 )
 def list_videos(
     status: Annotated[str | None, Query(pattern="^(IN_PROGRESS|SUCCEEDED|FAILED)$")] = None,
@@ -111,9 +125,12 @@ def list_videos(
 @app.get(
     "/videos/<videoId>",
     summary="One video and its job status",
-    responses={200: {"description": "video", "content": {"application/json": {"model": VideoResponse}}}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"description": "video", "content": {"application/json": {"model": VideoResponse}}},
+    },
 )
-def get_video(videoId: Annotated[str, Path(min_length=1, max_length=2048)]) -> Response[Any]:
+def get_video(videoId: Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)]) -> Response[Any]:
     """A video: status, message and metadata of the job that serves its results."""
     _check_video_id(videoId)
     store = _store()
@@ -128,7 +145,7 @@ def get_video(videoId: Annotated[str, Path(min_length=1, max_length=2048)]) -> R
     "/videos/<videoId>/segments", summary="Segments of a video (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES
 )
 def video_segments(
-    videoId: Annotated[str, Path(min_length=1, max_length=2048)],
+    videoId: Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)],
     max_results: MaxResults = 1000,
     next_token: NextToken = None,
     type: SegmentType = None,
@@ -178,10 +195,11 @@ def openapi_document() -> str:
 
 
 def _check_video_id(video_id: str) -> None:
+    # Well-formed characters that decode to no S3 key name no video: not found, not malformed.
     try:
         keys.key_for_video_id(video_id)
     except ValueError as exc:
-        raise ApiError(400, "InvalidParameterException", "videoId is not a valid id (base64url of an S3 key)") from exc
+        raise reads.NotFound(f"no video with id {video_id}") from exc
 
 
 @app.exception_handler(RequestValidationError)
