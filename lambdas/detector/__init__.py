@@ -30,6 +30,8 @@ __all__ = [
     "detect",
     "detect_raw",
     "merge_raw",
+    "raw_from_dict",
+    "raw_to_dict",
 ]
 
 MODEL_VERSION = "fallback-1.0"
@@ -118,7 +120,8 @@ def detect_raw(
         (replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base) for t in cuts + graduals),
         key=lambda t: t.frame,
     )
-    kept = tuple(t for t in transitions if own_first < t.frame <= own_last_frame)
+    # A transition belongs to the window holding the first frame of its new shot (frame 0 starts no shot).
+    kept = tuple(t for t in transitions if max(1, own_first) <= t.frame <= own_last_frame)
     runs = []
     for c in find_cues(arrays, opts.black_min_coverage, float(probe.rate)):
         a, b = max(c.start + base, own_first), min(c.end + base, own_last_frame)
@@ -127,6 +130,41 @@ def detect_raw(
     if progress:
         progress(total, total)
     return RawDetection(probe, own_first, own_last_frame, kept, tuple(runs))
+
+
+def raw_to_dict(raw: RawDetection) -> dict[str, Any]:
+    """A JSON-ready form of a raw detection (chunk results travel through S3)."""
+    probe = raw.probe
+    return {
+        "probe": {
+            "rate": f"{probe.rate.numerator}/{probe.rate.denominator}",
+            "width": probe.width,
+            "height": probe.height,
+            "frame_count": probe.frame_count,
+            "duration_ms": probe.duration_ms,
+            "full_range": probe.full_range,
+            "video_metadata": probe.video_metadata,
+            "audio_metadata": probe.audio_metadata,
+        },
+        "first": raw.first,
+        "last": raw.last,
+        "transitions": [vars(t) for t in raw.transitions],
+        "cues": [vars(c) for c in raw.cues],
+    }
+
+
+def raw_from_dict(data: dict[str, Any]) -> RawDetection:
+    """Inverse of :func:`raw_to_dict`."""
+    p = dict(data["probe"])
+    num, den = str(p.pop("rate")).split("/")
+    probe = Probe(rate=Fraction(int(num), int(den)), **p)
+    return RawDetection(
+        probe,
+        int(data["first"]),
+        int(data["last"]),
+        tuple(Transition(**t) for t in data["transitions"]),
+        tuple(CueRun(**c) for c in data["cues"]),
+    )
 
 
 def merge_raw(chunks: Sequence[RawDetection]) -> RawDetection:

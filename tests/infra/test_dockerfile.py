@@ -1,0 +1,35 @@
+"""Static checks of the fallback image (no Docker engine here): pinned base, exact requirements, real handler."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "lambdas" / "fallback_image" / "Dockerfile").read_text()
+
+
+def test_base_image_is_the_lambda_python_image_pinned_to_a_dated_tag() -> None:
+    (base,) = re.findall(r"^FROM\s+(\S+)", DOCKERFILE, flags=re.M)
+    assert re.fullmatch(r"public\.ecr\.aws/lambda/python:3\.\d+\.\d{4}\.\d{2}\.\d{2}\.\d+", base), base
+
+
+def test_image_installs_exactly_the_pinned_runtime_requirements() -> None:
+    installs = re.findall(r"pip install [^\n]*", DOCKERFILE)
+    assert len(installs) == 1
+    assert re.findall(r"-r \$\{LAMBDA_TASK_ROOT\}/(\S+)", installs[0]) == [
+        "requirements.txt",
+        "requirements-detector.txt",
+    ]
+    for name in ("requirements.txt", "requirements-detector.txt"):
+        lines = [ln for ln in (ROOT / name).read_text().splitlines() if ln and not ln.startswith("#")]
+        assert lines and all("==" in ln for ln in lines), f"{name} must pin every package"
+
+
+def test_cmd_names_a_handler_that_exists() -> None:
+    (cmd,) = re.findall(r'^CMD \["([\w.]+)"\]', DOCKERFILE, flags=re.M)
+    module, func = cmd.rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module), func))
+    for package in ("segments", "detector", "fallback_image"):
+        assert f"COPY lambdas/{package} " in DOCKERFILE
