@@ -63,7 +63,7 @@ class Settings:
     cognito_user_pool_arn: str = ""
     api_throttle_rate: float = 50.0  # requests per second
     api_throttle_burst: int = 100
-    fallback_memory_mb: int = 10240
+    fallback_memory_mb: int = 3538  # 2 vCPUs: the thread count the throughput was measured with
     fallback_timeout_minutes: int = 15
     fallback_ephemeral_mb: int = 2048
     fallback_arm64: bool = False

@@ -184,7 +184,7 @@ def test_fallback_container_function_and_state_machine_exist_by_default(template
     images = [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
     assert len(images) == 1
     assert images[0]["Properties"]["Timeout"] == 900
-    assert images[0]["Properties"]["MemorySize"] == 10240
+    assert images[0]["Properties"]["MemorySize"] == 3538
     template.resource_count_is("AWS::StepFunctions::StateMachine", 1)
     starts = [
         f
