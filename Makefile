@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 VIDEO ?=
+# jsii (CDK) warns on every import under Node 20; the CLI still works.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: help setup system-deps test lint typecheck unit synth run image bench clean openapi
 
