@@ -71,6 +71,8 @@ bench: setup $(BENCH_VENV)/.installed
 	$(PY) bench/collector.py
 	$(BENCH_VENV)/bin/python bench/detector_accuracy.py
 	$(BENCH_VENV)/bin/python bench/detector_speed.py
+	$(PY) bench/fallback_throughput.py
+	$(PY) bench/api.py
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache
