@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_stepfunctions as sfn
-from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.function import PipelineFunction
+from infra.constructs.function import PipelineFunction, grant_rekognition_action
 from infra.constructs.ingest import encrypted_queue_with_dlq
 from infra.constructs.storage import Storage
 
@@ -61,23 +59,6 @@ class Collector(Construct):
         fn = self.collect.function
         fn.add_event_source(sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True))
         storage.table.grant_read_write_data(fn)
-        get_policy = iam.Policy(
-            self,
-            "GetSegmentDetection",
-            statements=[iam.PolicyStatement(actions=["rekognition:GetSegmentDetection"], resources=["*"])],
-        )
-        if fn.role is not None:
-            fn.role.attach_inline_policy(get_policy)
-        NagSuppressions.add_resource_suppressions(
-            get_policy,
-            [
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "rekognition:GetSegmentDetection supports no resource-level permissions; "
-                    "the single read action is the narrowest grant.",
-                    "appliesTo": ["Resource::*"],
-                }
-            ],
-        )
+        grant_rekognition_action(self, "GetSegmentDetection", fn, "rekognition:GetSegmentDetection")
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)

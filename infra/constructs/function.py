@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from cdk_nag import NagSuppressions
@@ -124,6 +125,26 @@ GRANT_WILDCARDS: list[str | dict[str, str]] = [
 def iam5_grant_wildcards(reason: str) -> dict[str, object]:
     """An AwsSolutions-IAM5 suppression limited to the grant wildcards above."""
     return {"id": "AwsSolutions-IAM5", "reason": reason, "appliesTo": GRANT_WILDCARDS}
+
+
+def grant_rekognition_action(scope: Construct, construct_id: str, fn: lambda_.IFunction, action: str) -> iam.Policy:
+    """Allow ``fn`` one Rekognition Video action; these actions support no resource-level permissions."""
+    policy = iam.Policy(scope, construct_id, statements=[iam.PolicyStatement(actions=[action], resources=["*"])])
+    role = fn.role
+    assert role is not None
+    role.attach_inline_policy(policy)
+    NagSuppressions.add_resource_suppressions(
+        policy,
+        [
+            {
+                "id": "AwsSolutions-IAM5",
+                "reason": f"{action} supports no resource-level permissions (Service Authorization Reference); "
+                "the single action is the narrowest grant.",
+                "appliesTo": ["Resource::*"],
+            }
+        ],
+    )
+    return policy
 
 
 RETENTION = {

@@ -17,7 +17,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.function import PipelineFunction
+from infra.constructs.function import PipelineFunction, grant_rekognition_action
 from infra.constructs.storage import Storage
 
 START_TIMEOUT = Duration.seconds(30)
@@ -153,28 +153,6 @@ class Ingest(Construct):
         # Rekognition reads the video with the caller's credentials.
         storage.bucket.grant_read(fn)
         self.rekognition_role.grant_pass_role(fn.grant_principal)
-        start_policy = iam.Policy(
-            self,
-            "StartSegmentDetection",
-            statements=[
-                iam.PolicyStatement(
-                    actions=["rekognition:StartSegmentDetection"],
-                    resources=["*"],
-                )
-            ],
-        )
-        if fn.role is not None:
-            fn.role.attach_inline_policy(start_policy)
-        NagSuppressions.add_resource_suppressions(
-            start_policy,
-            [
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "rekognition:StartSegmentDetection supports no resource-level permissions "
-                    "(Service Authorization Reference); the action itself is the narrowest grant.",
-                    "appliesTo": ["Resource::*"],
-                }
-            ],
-        )
+        grant_rekognition_action(self, "StartSegmentDetection", fn, "rekognition:StartSegmentDetection")
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)

@@ -24,50 +24,36 @@ class Monitoring(Construct):
             self.topic.add_subscription(subs.EmailSubscription(alarm_email))
         self._action = actions.SnsAction(self.topic)
 
-    def _add(self, alarm: cloudwatch.Alarm) -> None:
+    def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric) -> None:
+        """Alarm as soon as ``metric`` is above zero in one period; missing data is fine."""
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            metric=metric,
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
         alarm.add_alarm_action(self._action)
 
     def dead_letters(self, name: str, dlq: sqs.IQueue) -> None:
         """Alarm as soon as one message lands in ``dlq``: something was not processed."""
-        self._add(
-            cloudwatch.Alarm(
-                self,
-                f"{name}DeadLetters",
-                alarm_description=f"{name}: messages in the dead-letter queue need attention",
-                metric=dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1)),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
+        self._alarm(
+            f"{name}DeadLetters",
+            f"{name}: messages in the dead-letter queue need attention",
+            dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1)),
         )
 
     def function_errors(self, name: str, fn: lambda_.IFunction) -> None:
         """Alarm on any invocation error of ``fn`` in five minutes."""
-        self._add(
-            cloudwatch.Alarm(
-                self,
-                f"{name}Errors",
-                alarm_description=f"{name}: function errors",
-                metric=fn.metric_errors(period=Duration.minutes(5)),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
-        )
+        self._alarm(f"{name}Errors", f"{name}: function errors", fn.metric_errors(period=Duration.minutes(5)))
 
     def failed_executions(self, name: str, machine: sfn.IStateMachine) -> None:
         """Alarm on failed fallback executions."""
-        self._add(
-            cloudwatch.Alarm(
-                self,
-                f"{name}Failed",
-                alarm_description=f"{name}: failed executions (job recorded FAILED)",
-                metric=machine.metric_failed(period=Duration.minutes(5)),
-                threshold=0,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
+        self._alarm(
+            f"{name}Failed",
+            f"{name}: failed executions (job recorded FAILED)",
+            machine.metric_failed(period=Duration.minutes(5)),
         )

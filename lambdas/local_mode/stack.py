@@ -25,6 +25,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_mode.apigw import LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
+from local_mode.resources import create_segments_table
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -179,22 +180,7 @@ class LocalStack:
         s3, sqs, sns, ddb = (self.client(s) for s in ("s3", "sqs", "sns", "dynamodb"))
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        ddb.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "gsi1",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
+        create_segments_table(ddb, TABLE)
         self.restore()  # before notifications exist, so restored objects start no new jobs
         attrs = {"VisibilityTimeout": "5"}
         uploads = sqs.create_queue(QueueName=UPLOADS, Attributes=attrs)["QueueUrl"]
