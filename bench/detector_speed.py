@@ -29,6 +29,8 @@ ENGINE_CODE = {
     "ours": "import sys\nsys.path.insert(0, LAMBDAS)\nfrom detector import detect, DetectOptions\n"
     "r=detect(P, DetectOptions(threads=T))\nn=sum(1 for s in r['Segments'] if s['Type']=='SHOT') and "
     "r['Segments'][-1]['EndFrameNumber']+1",
+    "transnetv2": "import sys\nsys.path.insert(0, ROOT)\nimport torch\ntorch.set_num_threads(T)\n"
+    "from bench.detector_accuracy import transnet_response\nr=transnet_response(__import__('pathlib').Path(P))",
     "pyscenedetect": "from scenedetect import detect, ContentDetector, open_video\nimport cv2\ncv2.setNumThreads(T)\n"
     "detect(P, ContentDetector())\nn=int(open_video(P).duration.get_frames())",
 }
@@ -68,6 +70,7 @@ def run_python(engine: str, clip: Path, threads: int) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one engine on one clip, in a fresh interpreter."""
     code = (
         f"import resource, time, json\nP={str(clip)!r}\nT={threads}\nLAMBDAS={str(ROOT / 'lambdas')!r}\n"
+        f"ROOT={str(ROOT)!r}\n"
         f"t0=time.perf_counter()\n{ENGINE_CODE[engine]}\n"
         "print(json.dumps([time.perf_counter()-t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024]))"
     )
@@ -87,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--long", action="store_true", help="add 10-minute clips")
-    parser.add_argument("--engines", default="pyav-decode,ours,pyscenedetect")
+    parser.add_argument("--engines", default="pyav-decode,ours,pyscenedetect,transnetv2")
     args = parser.parse_args()
     lengths = [60, 600] if args.long else [60]
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
