@@ -48,6 +48,22 @@ def from_dynamo(value: Any) -> Any:
     return value
 
 
+def _condition_failed(exc: ClientError) -> bool:
+    """True for a conditional write that lost: the expected, idempotent outcome of a duplicate."""
+    return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
+
+
+def _status_values(video_id: str, status: str, message: str, stamp: str) -> dict[str, Any]:
+    """Expression values that set a video's status, message, time and its place in the status index."""
+    return {
+        ":s": status,
+        ":m": message,
+        ":t": stamp,
+        ":g": keys.status_gsi1pk(status),
+        ":gs": f"{stamp}#{video_id}",
+    }
+
+
 class SegmentStore:
     """Reads and idempotent writes of videos, jobs and segments."""
 
@@ -120,16 +136,12 @@ class SegmentStore:
                     ":b": video.bucket,
                     ":k": video.key,
                     ":ver": video.version_id or "",
-                    ":s": status,
-                    ":m": message,
                     ":src": source,
-                    ":t": stamp,
-                    ":g": keys.status_gsi1pk(status),
-                    ":gs": f"{stamp}#{video_id}",
+                    **_status_values(video_id, status, message, stamp),
                 },
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _condition_failed(exc):
                 raise
 
     def record_job_started(
@@ -168,7 +180,7 @@ class SegmentStore:
         try:
             self.table.put_item(Item=job_item, ConditionExpression=Attr("pk").not_exists())
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _condition_failed(exc):
                 raise
             return False
         self.table.update_item(
@@ -186,11 +198,7 @@ class SegmentStore:
                 ":j": job_id,
                 ":e": video.etag,
                 ":src": source,
-                ":s": "IN_PROGRESS",
-                ":m": "",
-                ":t": stamp,
-                ":g": keys.status_gsi1pk("IN_PROGRESS"),
-                ":gs": f"{stamp}#{video_id}",
+                **_status_values(video_id, "IN_PROGRESS", "", stamp),
             },
         )
         return True
@@ -254,7 +262,7 @@ class SegmentStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _condition_failed(exc):
                 raise
             return False
         video_id = str(result["Attributes"]["videoId"])
@@ -264,17 +272,11 @@ class SegmentStore:
                 UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, gsi1pk=:g, gsi1sk=:gs",
                 ConditionExpression=Attr("jobId").eq(job_id),
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":s": status,
-                    ":m": status_message,
-                    ":t": stamp,
-                    ":g": keys.status_gsi1pk(status),
-                    ":gs": f"{stamp}#{video_id}",
-                },
+                ExpressionAttributeValues=_status_values(video_id, status, status_message, stamp),
             )
         except ClientError as exc:
             # The video moved on to a newer version or engine: this job's results stay
             # readable by JobId but are not the video's results.
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not _condition_failed(exc):
                 raise
         return True

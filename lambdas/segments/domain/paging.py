@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 MAX_TOKEN_LENGTH = 255  # GetSegmentDetection's NextToken limit
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
 class InvalidPaginationToken(ValueError):
@@ -38,7 +39,7 @@ def encode_token(secret: bytes, *, scope: str, fingerprint: str, position: dict[
 
 def decode_token(secret: bytes, token: str, *, scope: str, fingerprint: str) -> dict[str, Any]:
     """The position inside a valid token; raises InvalidPaginationToken otherwise."""
-    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1 or not set(token) <= _TOKEN_CHARS:
         raise InvalidPaginationToken("the pagination token is not valid")
     body, mac = token.split(".")
     expected = _b64(hmac.new(secret, body.encode("ascii"), hashlib.sha256).digest()[:16])
