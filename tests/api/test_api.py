@@ -111,6 +111,25 @@ def test_random_next_tokens_are_400_never_500(api: Call, segments_table: str, to
     assert (status, body["code"]) == (400, "InvalidPaginationTokenException"), body
 
 
+FILTERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(["SHOT", "TECHNICAL_CUE"]),
+        "minConfidence": st.sampled_from([90, 92.5, 95]),
+        "startMillis": st.integers(0, 2000),
+        "endMillis": st.integers(2001, 4000),
+    },
+)
+_examples = iter(range(10**6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.integers(0, 40),
+    st.integers(0, 60),
+    st.integers(1, 12),
+    FILTERS,
+)
 def test_any_page_size_and_filter_walks_the_filtered_ordered_set_exactly_once(
     api: Call, segments_table: str, n_cues: int, n_shots: int, page_size: int, filters: dict[str, Any]
 ) -> None:
