@@ -126,6 +126,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     args = parser.parse_args()
     videos, gt_dir = clip_paths(args.clips)
+    calibration: list[str] = []
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
     lines += ["| engine | P | R | F1 | cut R | gradual R | BlackFrames F1 | ColorBars F1 | EndCredits F1 |"]
     lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -146,9 +147,49 @@ def main() -> None:
         )  # fmt: skip
         lines.append(row(engine, json.loads(scores_path.read_text())))
         print(lines[-1], flush=True)
+        if engine == "ours":
+            calibration = confidence_table(videos, gt_dir, pred_dir)
+    lines += ["", *calibration]
     out = ROOT / "bench" / "out" / "detector_accuracy.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+BUCKETS = ((50.0, 70.0), (70.0, 85.0), (85.0, 95.0), (95.0, 100.01))
+
+
+def confidence_table(videos: list[Path], gt_dir: Path, pred_dir: Path) -> list[str]:
+    """Precision of our predicted boundaries per confidence bucket (the kit's matcher, ±2 frames)."""
+    sys.path.insert(0, str(KIT))
+    import evaluate  # type: ignore[import-not-found]
+
+    hits = {bucket: [0, 0] for bucket in BUCKETS}
+    for video in videos:
+        gt_path = gt_dir / f"{video.stem}.json"
+        if not gt_path.exists():
+            continue
+        gt = json.loads(gt_path.read_text())
+        pred = json.loads((pred_dir / f"{video.stem}.json").read_text())
+        shots = sorted(
+            (s["StartFrameNumber"], s["EndFrameNumber"], s["ShotSegment"]["Confidence"])
+            for s in pred["Segments"]
+            if s["Type"] == "SHOT"
+        )
+        gt_tr = evaluate.shots_to_transitions(sorted((g["start_frame"], g["end_frame"]) for g in gt["shots"]))
+        pred_tr = evaluate.shots_to_transitions([(a, b) for a, b, _ in shots])
+        _, false_positives, _ = evaluate.match_transitions(gt_tr, pred_tr, 2)
+        for j in range(len(pred_tr)):
+            confidence = shots[j + 1][2]  # the boundary's confidence is that of the shot it starts
+            bucket = next(b for b in BUCKETS if b[0] <= confidence < b[1])
+            hits[bucket][0] += j not in false_positives
+            hits[bucket][1] += 1
+    table = ["Confidence of our shot boundaries against how often they are right:", ""]
+    table += ["| confidence | boundaries | correct | precision |", "|---|---:|---:|---:|"]
+    for (low, high), (right, total) in hits.items():
+        precision = f"{right / total:.3f}" if total else "-"
+        table.append(f"| {low:.0f}–{min(high, 100):.0f} | {total} | {right} | {precision} |")
+    print("\n".join(table), flush=True)
+    return table
 
 
 def row(engine: str, scores: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_graduals
+from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_graduals, merge_dips
 from detector.decode import Probe, VideoReader
 from detector.errors import NoVideoStreamError, UnreadableVideoError, VideoError
 from detector.features import compute_signals
@@ -38,7 +38,7 @@ MODEL_VERSION = "fallback-1.0"
 CONTENT_CONFIDENCE = 80.0
 FIRST_SHOT_CONFIDENCE = 99.0
 # Frames analysed beyond each side of a window so chunk borders see full context.
-OVERLAP_FRAMES = 40
+OVERLAP_FRAMES = 100
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,10 @@ def detect_raw(
     cuts = find_cuts(arrays)
     graduals = find_graduals(arrays, cuts)
     transitions = sorted(
-        (replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base) for t in cuts + graduals),
+        (
+            replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base)
+            for t in merge_dips(cuts + graduals, arrays, float(probe.rate))
+        ),
         key=lambda t: t.frame,
     )
     # A transition belongs to the window holding the first frame of its new shot (frame 0 starts no shot).

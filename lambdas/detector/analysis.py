@@ -19,6 +19,13 @@ NEIGHBOURHOOD = 8
 # between them, are one fast gradual transition rather than several cuts.
 FAST_SPAN = 12
 FAST_MIN_CHANGE = 0.06
+# A fade-out straight into a fade-in: two boundaries this close around a flat (near-uniform)
+# frame, with change on nearly every frame between them and no hold long enough to be its own
+# segment, are one transition.
+DIP_MAX_SECONDS = 2.5
+DIP_MAX_FRAMES = 60
+DIP_FLAT_SPREAD = 8.0
+DIP_RISE = 10.0
 BARS_MIN = 0.5
 MIN_CUE_FRAMES = 5
 # A black frame has no picture: beyond Rekognition's coverage test, its luma must be nearly
@@ -151,6 +158,38 @@ def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]
     return graduals
 
 
+def merge_dips(transitions: list[Transition], s: dict[str, F32], fps: float) -> list[Transition]:
+    """Join the two boundaries of a fade-out straight into a fade-in (no hold) into one transition."""
+    spread, d = s["spread"], s["d_hist"]
+    max_gap = min(DIP_MAX_FRAMES, round(fps * DIP_MAX_SECONDS))
+    hold = black_run_frames(fps)
+    ordered = sorted(transitions, key=lambda t: t.frame)
+    out: list[Transition] = []
+    for t in ordered:
+        prev = out[-1] if out else None
+        if prev is not None and 2 <= t.frame - prev.frame <= max_gap:
+            middle = spread[prev.frame : t.frame]
+            low = int(np.argmin(middle))
+            bottom = float(middle[low])
+            if (
+                bottom <= DIP_FLAT_SPREAD
+                and np.count_nonzero(middle <= BLACK_MAX_SPREAD) < hold
+                and float(middle[0]) >= bottom + DIP_RISE
+                and float(middle[-1]) >= bottom + DIP_RISE
+                and np.mean(d[prev.frame : t.frame + 1] >= FAST_MIN_CHANGE) >= 0.8
+            ):
+                confidence = max(prev.confidence, t.confidence)
+                out[-1] = Transition(prev.frame + low, "gradual", confidence, prev.start, t.end)
+                continue
+        out.append(t)
+    return out
+
+
+def black_run_frames(fps: float) -> int:
+    """Shortest run of black frames that is a segment of its own; shorter ones are a transition's bottom."""
+    return max(3, round(fps * 0.2))
+
+
 def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """Inclusive (start, end) of each run of True at least ``min_len`` long."""
     runs: list[tuple[int, int]] = []
@@ -167,7 +206,7 @@ def find_cues(s: dict[str, F32], min_coverage: float, fps: float) -> list[CueRun
     cues: list[CueRun] = []
     black = (s["black"] >= min_coverage / 100.0) & (s["spread"] <= BLACK_MAX_SPREAD)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
-    for a, b in _runs(black, max(3, round(fps * 0.2))):
+    for a, b in _runs(black, black_run_frames(fps)):
         cues.append(CueRun("BlackFrames", a, b, _scale(float(s["black"][a : b + 1].mean()), min_coverage / 100, 1.0)))
     bars = s["bars"] >= BARS_MIN
     for a, b in _runs(bars, max(MIN_CUE_FRAMES, int(fps * 0.5))):

@@ -1,0 +1,40 @@
+"""Decisions on per-frame signals: the signal patterns real clips produce, without decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detector.analysis import Transition, merge_dips
+from detector.features import F32
+
+
+def dip(hold: int) -> dict[str, F32]:
+    """Shot A, a 12-frame fade to black, ``hold`` flat black frames, a 12-frame fade in, shot B (25 fps)."""
+    down = np.linspace(76, 0, 12)
+    spread = np.r_[np.full(40, 76.0), down, np.zeros(hold), down[::-1], np.full(40, 56.0)].astype(np.float32)
+    d_hist = np.full(spread.size, 0.02, dtype=np.float32)
+    d_hist[40 : 64 + hold] = 0.6  # every fading frame changes the histogram
+    return {"spread": spread, "d_hist": d_hist}
+
+
+def test_fade_out_straight_into_fade_in_is_one_transition() -> None:
+    signals = dip(hold=1)
+    # What the cut and gradual passes report for it: one boundary where each fade starts changing.
+    found = [Transition(42, "gradual", 100.0, 40, 45), Transition(63, "gradual", 96.0, 60, 65)]
+    merged = merge_dips(found, signals, 25.0)
+    assert len(merged) == 1
+    assert 40 <= merged[0].frame <= 65  # inside the mixed frames, at the bottom of the dip
+    assert (merged[0].start, merged[0].end, merged[0].confidence) == (40, 65, 100.0)
+
+
+def test_a_black_hold_long_enough_to_be_a_segment_keeps_both_boundaries() -> None:
+    signals = dip(hold=8)  # 8 frames = 0.32 s: a BlackFrames segment of its own
+    found = [Transition(42, "gradual", 100.0, 40, 45), Transition(70, "gradual", 96.0, 67, 72)]
+    assert merge_dips(found, signals, 25.0) == found
+
+
+def test_two_cuts_around_a_steady_shot_stay_two() -> None:
+    spread = np.full(120, 60.0, dtype=np.float32)
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    found = [Transition(40, "cut", 90.0, 40, 39), Transition(70, "cut", 90.0, 70, 69)]
+    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 25.0) == found
