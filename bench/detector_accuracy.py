@@ -36,7 +36,8 @@ def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
     else:
         videos = sorted(clips_dir.glob("*.mp4"))
     gt_dir = ROOT / "bench" / "out" / "gt"
-    gt_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(gt_dir, ignore_errors=True)  # score exactly this run's clips
+    gt_dir.mkdir(parents=True)
     for video in videos:
         for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
             if candidate.exists():
@@ -132,7 +133,8 @@ def main() -> None:
     lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for engine in args.engines.split(","):
         pred_dir = ROOT / "bench" / "out" / "pred" / engine
-        pred_dir.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(pred_dir, ignore_errors=True)
+        pred_dir.mkdir(parents=True)
         try:
             for video in videos:
                 (pred_dir / f"{video.stem}.json").write_text(json.dumps(run_engine(engine, video)))
