@@ -13,7 +13,8 @@ def dip(hold: int) -> dict[str, F32]:
     down = np.linspace(76, 0, 12)
     spread = np.r_[np.full(40, 76.0), down, np.zeros(hold), down[::-1], np.full(40, 56.0)].astype(np.float32)
     d_hist = np.full(spread.size, 0.02, dtype=np.float32)
-    d_hist[40 : 64 + hold] = 0.6  # every fading frame changes the histogram
+    d_hist[40:52] = d_hist[52 + hold : 64 + hold] = 0.6  # every fading frame changes the histogram
+    d_hist[52 : 52 + hold] = 0.0
     return {"spread": spread, "d_hist": d_hist}
 
 
@@ -38,3 +39,25 @@ def test_two_cuts_around_a_steady_shot_stay_two() -> None:
     d_hist = np.full(120, 0.02, dtype=np.float32)
     found = [Transition(40, "cut", 90.0, 40, 39), Transition(70, "cut", 90.0, 70, 69)]
     assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 25.0) == found
+
+
+def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
+    # A 16-frame dissolve whose first frame jumps (0.9) and whose mixing keeps every frame changing.
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[50] = 0.9
+    d_hist[51:66] = 0.25
+    spread = np.full(120, 50.0, dtype=np.float32)
+    found = [Transition(50, "cut", 60.0, 50, 49), Transition(66, "cut", 70.0, 66, 65)]
+    merged = merge_dips(found, {"spread": spread, "d_hist": d_hist}, 30.0)
+    assert [(t.kind, t.confidence) for t in merged] == [("gradual", 70.0)]
+    assert 50 <= merged[0].frame <= 66 and merged[0].start <= 50 and merged[0].end >= 65
+
+
+def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
+    # Fast motion changes the histogram on some frames, not on most.
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[50], d_hist[62] = 0.9, 0.8
+    d_hist[51:62:2] = 0.3
+    spread = np.full(120, 50.0, dtype=np.float32)
+    found = [Transition(50, "cut", 90.0, 50, 49), Transition(62, "cut", 90.0, 62, 61)]
+    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 30.0) == found
