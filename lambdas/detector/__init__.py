@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_graduals, merge_dips
+from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_graduals, merge_dips, place_cues
 from detector.decode import Probe, VideoReader
 from detector.errors import NoVideoStreamError, UnreadableVideoError, VideoError
 from detector.features import compute_signals
@@ -186,9 +186,9 @@ def merge_raw(chunks: Sequence[RawDetection]) -> RawDetection:
     return RawDetection(ordered[0].probe, ordered[0].first, ordered[-1].last, transitions, tuple(merged))
 
 
-def _content_runs(raw: RawDetection) -> list[CueRun]:
+def _content_runs(raw: RawDetection, cues: list[CueRun]) -> list[CueRun]:
     """Stretches no other cue covers, except slivers inside a gradual transition."""
-    covered = sorted((r.start, r.end) for r in raw.cues)
+    covered = sorted((r.start, r.end) for r in cues)
     gaps: list[tuple[int, int]] = []
     cursor = raw.first
     for a, b in covered:
@@ -232,7 +232,8 @@ def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[st
             )
             index += 1
     if "TECHNICAL_CUE" in opts.segment_types:
-        for run in [*raw.cues, *_content_runs(raw)]:
+        cues = place_cues(list(raw.cues), raw.first, raw.last, float(rate))
+        for run in [*cues, *_content_runs(raw, cues)]:
             if run.confidence < opts.cue_min_confidence:
                 continue
             segments.append(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +44,21 @@ CREDITS_MIN_EDGES = 0.005
 CREDITS_MAX_SAT = 0.05
 CREDITS_MIN_MOTION = 0.003
 CREDITS_MIN_SECONDS = 2.0
-CREDITS_LATE = 0.5  # fraction of the video after which end credits may start
+# Graphic cards (slates, studio logos): a still picture with sharp detail, at least a second.
+# Filmed content is never this still (sensor noise, motion); smooth still content has no edges.
+CARD_MAX_MOTION = 0.0004
+CARD_MIN_EDGES = 0.02
+CARD_MIN_SECONDS = 1.0
+CARD_STILL_FRAMES = 7  # the frames around each one that must be still too
+CARD_MAX_FLICKER = 0.005  # the largest single-frame change allowed (keyframe pumping)
+# A slate is a colourless card dense with text; any other card at the head is a studio logo.
+SLATE_MAX_SAT = 0.05
+SLATE_MIN_EDGES = 0.05
+# Where cues may sit, as fractions of the whole video (decided when the video is assembled,
+# because a chunk does not know where it sits).
+HEAD_CUES = {"Slate": 0.25, "StudioLogo": 0.25}  # must start before this fraction
+TAIL_CUES = {"EndCredits": 0.5}  # must start after this fraction
+HEAD_MAX_SECONDS = 600.0  # ... and within the first ten minutes
 
 
 @dataclass(frozen=True)
@@ -222,7 +238,8 @@ def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
 
 
 def find_cues(s: dict[str, F32], min_coverage: float, fps: float) -> list[CueRun]:
-    """BlackFrames, ColorBars and EndCredits runs (frames relative to the analysed window)."""
+    """Cue runs (frames relative to the analysed window): BlackFrames, ColorBars, and candidates
+    for EndCredits, Slate and StudioLogo that :func:`place_cues` keeps only where they can sit."""
     cues: list[CueRun] = []
     black = (s["black"] >= min_coverage / 100.0) & (s["spread"] <= BLACK_MAX_SPREAD)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
@@ -240,11 +257,41 @@ def find_cues(s: dict[str, F32], min_coverage: float, fps: float) -> list[CueRun
     )
     # Scrolling text can pause for a frame: close gaps of up to half a second.
     credits = _close_gaps(credits, int(fps * 0.5))
-    n = len(credits)
     for a, b in _runs(credits, int(fps * CREDITS_MIN_SECONDS)):
-        if a >= CREDITS_LATE * n:
-            cues.append(CueRun("EndCredits", a, b, 75.0))
+        cues.append(CueRun("EndCredits", a, b, 75.0))
+    # Still means still over a few frames (animations can hold a frame, then jump), allowing the
+    # small flicker an encoder's keyframe adds to a still picture.
+    motion = _rolling(s["d_pix"], CARD_STILL_FRAMES, np.median)
+    spikes = _rolling(s["d_pix"], CARD_STILL_FRAMES, np.max)
+    card = (motion <= CARD_MAX_MOTION) & (spikes <= CARD_MAX_FLICKER) & (s["edges"] >= CARD_MIN_EDGES) & ~black & ~bars
+    slate = card & (s["sat"] <= SLATE_MAX_SAT) & (s["edges"] >= SLATE_MIN_EDGES)
+    for cue, mask in (("Slate", slate), ("StudioLogo", card & ~slate)):
+        for a, b in _runs(mask, max(MIN_CUE_FRAMES, round(fps * CARD_MIN_SECONDS))):
+            stillness = 1.0 - float(motion[a : b + 1].mean()) / CARD_MAX_MOTION
+            cues.append(CueRun(cue, a, b, 50.0 + 40.0 * float(np.clip(stillness, 0.0, 1.0))))
     return sorted(cues, key=lambda c: c.start)
+
+
+def place_cues(cues: list[CueRun], first: int, last: int, fps: float) -> list[CueRun]:
+    """Keep head-only and tail-only cues where they can be, given the whole analysed range."""
+    total = last - first + 1
+    head_cap = first + fps * HEAD_MAX_SECONDS
+    kept = []
+    for run in cues:
+        if run.cue in HEAD_CUES and not (run.start < first + HEAD_CUES[run.cue] * total and run.start < head_cap):
+            continue
+        if run.cue in TAIL_CUES and run.start < first + TAIL_CUES[run.cue] * total:
+            continue
+        kept.append(run)
+    return kept
+
+
+def _rolling(x: F32, width: int, reduce: Callable[..., Any]) -> F32:
+    """``reduce`` (np.max, np.median) over a centred window of ``width`` frames."""
+    half = width // 2
+    padded = np.pad(x, half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    return np.asarray(reduce(windows, axis=1), dtype=np.float32)
 
 
 def _close_gaps(mask: np.ndarray, gap: int) -> np.ndarray:

@@ -49,6 +49,17 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"testsrc2={size}:d=3[a];mandelbrot={size},trim=duration=3,setpts=PTS-STARTPTS[b];"
         "[a][b]xfade=transition=fade:duration=1:offset=2",
     )
+    # A broadcast head: a colourless card dense with detail (a slate, frames 0-49), black (50-62),
+    # a still coloured logo (63-112); then moving content, the same slate card again well past the
+    # head (frames 313-362), and more content.
+    logo = "".join(f",drawbox=x={40 + i * 16}:y=20:w=8:h=50:color=0xd4a017:t=fill" for i in range(5))
+    slate = f"color=c=0x202020:{size}:d=2,drawgrid=w=12:h=6:t=1:c=white"
+    out["cards"] = make_clip(
+        d / "cards.mp4",
+        f"{slate}[s];color=c=black:{size}:d=0.5[k];color=c=0x101040:{size}:d=2{logo}[l];"
+        f"mandelbrot={size},trim=duration=8,setpts=PTS-STARTPTS[m];{slate}[s2];testsrc2={size}:d=2[t];"
+        "[s][k][l][m][s2][t]concat=n=6",
+    )
     # One continuous shot with a 2-frame white flash at frames 40-41.
     out["flash"] = make_clip(
         d / "flash.mp4",

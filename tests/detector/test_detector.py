@@ -79,6 +79,25 @@ def test_dissolve_is_one_transition_inside_the_mixed_frames(clips: dict[str, Pat
     assert 48 <= boundaries[0] <= 77
 
 
+def test_slate_and_studio_logo_at_the_head_only(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["cards"]))
+    (slate,) = cues(response, "Slate")
+    (logo,) = cues(response, "StudioLogo")
+    assert 0 <= slate[0] <= 3 and 45 <= slate[1] <= 49
+    assert 63 <= logo[0] <= 68 and 107 <= logo[1] <= 112
+    # The same card later in the video is content, not a slate.
+    assert any(a <= 313 and b >= 362 for a, b in cues(response, "Content"))
+
+
+def test_chunk_borders_do_not_change_where_cues_may_sit(clips: dict[str, Path]) -> None:
+    whole = detect(str(clips["cards"]))
+    parts = [
+        detect_raw(str(clips["cards"]), DetectOptions(start_ms=a, end_ms=b))
+        for a, b in ((0, 3000), (3000, 9000), (9000, 17000))
+    ]
+    assert assemble(merge_raw(parts)) == whole
+
+
 def test_flash_frames_are_not_cuts(clips: dict[str, Path]) -> None:
     assert shots(detect(str(clips["flash"]))) == [(0, 99)]
 
