@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambdas")]
 KIT = ROOT.parent / "shared" / "bench"
 CACHE = Path.home() / ".cache" / "shot-bench"
+CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
 ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
 
 
@@ -129,8 +130,8 @@ def main() -> None:
     videos, gt_dir = clip_paths(args.clips)
     calibration: list[str] = []
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
-    lines += ["| engine | P | R | F1 | cut R | gradual R | BlackFrames F1 | ColorBars F1 | EndCredits F1 |"]
-    lines += ["|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["| engine | P | R | F1 | cut R | gradual R | " + " | ".join(f"{c} F1" for c in CUES) + " |"]
+    lines += ["|---|---:|---:|---:|---:|---:|" + "---:|" * len(CUES)]
     for engine in args.engines.split(","):
         pred_dir = ROOT / "bench" / "out" / "pred" / engine
         shutil.rmtree(pred_dir, ignore_errors=True)
@@ -210,7 +211,7 @@ def row(engine: str, scores: dict[str, Any]) -> str:
 
     return (
         f"| {engine} | {shots['precision']:.3f} | {shots['recall']:.3f} | {shots['f1']:.3f} | {rec('cut')} | "
-        f"{rec('gradual')} | {f1('BlackFrames')} | {f1('ColorBars')} | {f1('EndCredits')} |"
+        f"{rec('gradual')} | " + " | ".join(f1(c) for c in CUES) + " |"
     )
 
 

@@ -128,6 +128,7 @@ class Ingest(Construct):
             "DETECTION_MODE": settings.detection_mode,
             "THROTTLE_FALLBACK_SECONDS": str(settings.throttle_fallback_seconds),
             "MAX_RECEIVES": str(settings.start_max_receives),
+            "MAX_CONCURRENT_JOBS": str(settings.max_concurrent_jobs),
         }
         if fallback_state_machine is not None:
             environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn

@@ -23,7 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=4566, help="AWS-compatible endpoint port (default 4566)")
     p.add_argument("--api-port", type=int, default=8080, help="read API port (default 8080)")
     p.add_argument("--data-dir", type=Path, default=Path(".local"), help="where state survives restarts")
-    p.add_argument("--max-jobs", type=int, default=20, help="emulated concurrent Rekognition job quota")
+    p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=20,
+        help="emulated concurrent Rekognition job quota (the pipeline bounds its jobs by it too)",
+    )
     p.add_argument("--exit-when-done", action="store_true", help="with --video: stop after printing the results")
     p.add_argument("--timeout", type=float, default=3600.0, help="with --video: seconds to wait for results")
     return p

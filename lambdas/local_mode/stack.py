@@ -14,6 +14,7 @@ import os
 import secrets
 import threading
 import urllib.request
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,8 @@ class LocalStack:
                 "VIDEO_SUFFIXES": ",".join(VIDEO_SUFFIXES),
                 "DETECTION_MODE": "rekognition",
                 "MAX_RECEIVES": "1000",
+                # The pipeline bounds its own jobs by the emulated quota, as a deployment does by maxConcurrentJobs.
+                "MAX_CONCURRENT_JOBS": str(self.config.max_jobs),
                 "START_BACKOFF_SECONDS": "1",
                 "PAGINATION_SECRET": secret_file.read_text().strip(),
                 "POWERTOOLS_TRACE_DISABLED": "1",
@@ -127,6 +130,8 @@ class LocalStack:
             }
         )
         os.environ.pop("AWS_PROFILE", None)
+        # Metrics are off locally; Powertools still warns on every invocation that none were published.
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         from segments.settings import settings
 
         settings.cache_clear()

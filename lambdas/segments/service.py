@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,6 +42,8 @@ class Store(Protocol):
         selected_segment_types: list[dict[str, Any]] | None = None,
         segment_count: int = 0,
     ) -> bool: ...
+    def acquire_job_slot(self, holder: str, limit: int, now: float, lease_seconds: int) -> bool: ...
+    def release_job_slot(self, holder: str) -> None: ...
 
 
 class Detector(Protocol):
@@ -156,6 +159,15 @@ def start_video(
         return "duplicate"
     if settings.detection_mode == "fallback":
         return _launch_fallback(video, "detectionMode is fallback", store=store, launcher=launcher, settings=settings)
+    token = keys.client_request_token(video.bucket, video.key, video.version_id)
+    bounded = settings.max_concurrent_jobs > 0
+    if bounded and not store.acquire_job_slot(
+        token, settings.max_concurrent_jobs, time.time(), settings.job_lease_seconds
+    ):
+        busy = StartRetryable(
+            "JobSlotsInUse", f"all {settings.max_concurrent_jobs} Rekognition job slots of this pipeline are in use"
+        )
+        return _wait_for_slot(video, attempt, busy, settings=settings, store=store, launcher=launcher)
     try:
         job_id = rekognition.start_segment_detection(
             bucket=video.bucket,
@@ -163,12 +175,14 @@ def start_video(
             version_id=video.version_id,
             segment_types=list(settings.segment_types),
             filters=settings.filters,
-            client_request_token=keys.client_request_token(video.bucket, video.key, video.version_id),
+            client_request_token=token,
             job_tag=keys.job_tag(video.key),
             topic_arn=settings.topic_arn,
             role_arn=settings.rekognition_role_arn,
         )
     except StartRejected as exc:
+        if bounded:
+            store.release_job_slot(token)
         if settings.detection_mode == "rekognition-with-fallback":
             return _launch_fallback(
                 video, f"Rekognition rejected the video ({exc})", store=store, launcher=launcher, settings=settings
@@ -176,31 +190,46 @@ def start_video(
         store.record_video_status(video, status="FAILED", message=str(exc), source="rekognition")
         return "failed"
     except StartRetryable as exc:
-        fallback_due = attempt.waited_seconds >= settings.throttle_fallback_seconds
-        if settings.detection_mode == "rekognition-with-fallback" and fallback_due and launcher is not None:
-            reason = f"Rekognition stayed throttled for {int(attempt.waited_seconds)} s ({exc.code})"
-            return _launch_fallback(video, reason, store=store, launcher=launcher, settings=settings)
-        if attempt.receive_count >= settings.max_receives:
-            message = (
-                f"still no Rekognition job slot after {attempt.receive_count} attempts ({exc}); "
-                "the upload event is in the dead-letter queue: redrive it to retry"
-            )
-            store.record_video_status(video, status="FAILED", message=message, source="rekognition")
-            raise GiveUp(message) from exc
-        store.record_video_status(
-            video, status="QUEUED", message=f"waiting for a Rekognition job slot: {exc}", source="rekognition"
-        )
-        delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
-        raise RetryLater(str(exc), delay) from exc
+        if bounded:
+            store.release_job_slot(token)  # the account's quota is used elsewhere too: wait like everyone
+        return _wait_for_slot(video, attempt, exc, settings=settings, store=store, launcher=launcher)
     store.record_job_started(
         video,
         job_id=job_id,
         source="rekognition",
         settings={"SegmentTypes": list(settings.segment_types), "Filters": settings.filters},
-        client_request_token=keys.client_request_token(video.bucket, video.key, video.version_id),
+        client_request_token=token,
         job_tag=keys.job_tag(video.key),
     )
     return "started"
+
+
+def _wait_for_slot(
+    video: VideoObject,
+    attempt: Attempt,
+    exc: StartRetryable,
+    *,
+    settings: Settings,
+    store: Store,
+    launcher: Launcher | None,
+) -> str:
+    """No job slot now: fall back if it has lasted too long, give up after the budget, else retry later."""
+    fallback_due = attempt.waited_seconds >= settings.throttle_fallback_seconds
+    if settings.detection_mode == "rekognition-with-fallback" and fallback_due and launcher is not None:
+        reason = f"Rekognition stayed throttled for {int(attempt.waited_seconds)} s ({exc.code})"
+        return _launch_fallback(video, reason, store=store, launcher=launcher, settings=settings)
+    if attempt.receive_count >= settings.max_receives:
+        message = (
+            f"still no Rekognition job slot after {attempt.receive_count} attempts ({exc}); "
+            "the upload event is in the dead-letter queue: redrive it to retry"
+        )
+        store.record_video_status(video, status="FAILED", message=message, source="rekognition")
+        raise GiveUp(message) from exc
+    store.record_video_status(
+        video, status="QUEUED", message=f"waiting for a Rekognition job slot: {exc}", source="rekognition"
+    )
+    delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
+    raise RetryLater(str(exc), delay) from exc
 
 
 def _segments_of(pages: Iterator[dict[str, Any]], first: dict[str, Any]) -> Iterator[Segment]:
@@ -225,13 +254,18 @@ def collect_job(
     if completion.api != "StartSegmentDetection":
         return "ignored", 0
     job = store.get_job(completion.job_id)
-    if job is not None and job.get("status") in ("SUCCEEDED", "FAILED"):
-        return "duplicate", 0
     video = VideoObject(
         bucket=str((job or {}).get("bucket") or completion.bucket),
         key=str((job or {}).get("key") or completion.key),
         version_id=str((job or {}).get("versionId") or "") or None,
     )
+    # Rekognition has finished with the job, whatever happens next: its slot is free again.
+    store.release_job_slot(
+        str((job or {}).get("clientRequestToken") or "")
+        or keys.client_request_token(video.bucket, video.key, video.version_id)
+    )
+    if job is not None and job.get("status") in ("SUCCEEDED", "FAILED"):
+        return "duplicate", 0
     if job is None:
         store.record_job_started(
             video,

@@ -29,6 +29,8 @@ class Settings:
     throttle_fallback_seconds: int = 3600
     max_receives: int = 40
     backoff_base_seconds: int = 30
+    max_concurrent_jobs: int = 20  # Rekognition job slots this pipeline may hold; 0 = no bound of our own
+    job_lease_seconds: int = 12 * 3600  # a slot whose completion never came is reclaimed after this
 
     @property
     def fallback_enabled(self) -> bool:
@@ -64,6 +66,8 @@ def parse_settings(env: dict[str, str]) -> Settings:
         throttle_fallback_seconds=int(env.get("THROTTLE_FALLBACK_SECONDS", "3600")),
         max_receives=int(env.get("MAX_RECEIVES", "40")),
         backoff_base_seconds=int(env.get("START_BACKOFF_SECONDS", "30")),
+        max_concurrent_jobs=int(env.get("MAX_CONCURRENT_JOBS", "20")),
+        job_lease_seconds=int(env.get("JOB_LEASE_SECONDS", str(12 * 3600))),
     )
 
 

@@ -123,7 +123,32 @@ def run_collect(bodies: list[str]) -> dict[str, Any]:
 
 
 def item_count(table: str) -> int:
-    return int(boto3.client("dynamodb").scan(TableName=table, Select="COUNT")["Count"])
+    """Result items: videos, jobs and segments (not the job-slot item)."""
+    return int(
+        boto3.client("dynamodb").scan(
+            TableName=table,
+            Select="COUNT",
+            FilterExpression="pk <> :slots",
+            ExpressionAttributeValues={":slots": {"S": keys.SLOTS_PK}},
+        )["Count"]
+    )
+
+
+def uploads_queue() -> tuple[str, str]:
+    """A real (moto) uploads queue holding one message: its ARN and the message's receipt handle."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="uploads", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    return arn, sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+
+
+def slot_holders(table: str) -> set[str]:
+    return set(SegmentStore(table).job_slots_held())
+
+
+def token(key: str) -> str:
+    return keys.client_request_token("videos", key, "v1")
 
 
 def test_duplicate_s3_events_start_one_job_with_one_token(stubbed: Stubber, segments_table: str) -> None:
@@ -146,11 +171,7 @@ def test_non_video_suffix_is_ignored_without_calling_rekognition(stubbed: Stubbe
 
 
 def test_quota_exhausted_start_is_retried_later_and_recorded_queued(stubbed: Stubber, segments_table: str) -> None:
-    sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName="uploads", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.send_message(QueueUrl=url, MessageBody="x")
-    receipt = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    arn, receipt = uploads_queue()
     stubbed.add_client_error("start_segment_detection", "LimitExceededException", "too many jobs", 400)
     result = run_start([s3_event_record("a.mp4", queue_arn=arn, receipt=receipt)])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
@@ -278,3 +299,54 @@ def test_messages_for_other_apis_and_garbage(stubbed: Stubber, segments_table: s
     result = run_collect([rk.completion_body("job-x", "SUCCEEDED", "x.mp4", api="StartLabelDetection"), "garbage"])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert item_count(segments_table) == 0
+
+
+def test_the_pipeline_holds_at_most_its_job_slots_and_frees_one_per_completion(
+    stubbed: Stubber, segments_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_CONCURRENT_JOBS", "2")
+    settings.cache_clear()
+    start_job(stubbed, "s1.mp4", "job-s1")
+    start_job(stubbed, "s2.mp4", "job-s2")
+    assert slot_holders(segments_table) == {token("s1.mp4"), token("s2.mp4")}
+    # A third upload waits without calling Rekognition (the stub has no response queued for it).
+    arn, receipt = uploads_queue()
+    result = run_start([s3_event_record("s3.mp4", queue_arn=arn, receipt=receipt)])
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    video = SegmentStore(segments_table).get_video(keys.video_id_for_key("s3.mp4"))
+    assert video is not None and video["status"] == "QUEUED" and "job slots" in video["statusMessage"]
+    # The first job completes: its slot is free and the redelivered upload takes it.
+    expect_pages(stubbed, "job-s1", [rk.page(rk.shots(3))])
+    assert run_collect([rk.completion_body("job-s1", "SUCCEEDED", "s1.mp4")]) == {"batchItemFailures": []}
+    assert slot_holders(segments_table) == {token("s2.mp4")}
+    expect_start(stubbed, "s3.mp4", "job-s3")
+    assert run_start([s3_event_record("s3.mp4", receive_count=2, queue_arn=arn, receipt=receipt)]) == {
+        "batchItemFailures": []
+    }
+    stubbed.assert_no_pending_responses()
+    assert slot_holders(segments_table) == {token("s2.mp4"), token("s3.mp4")}
+
+
+def test_redelivered_uploads_keep_one_slot_and_failed_starts_give_theirs_back(
+    stubbed: Stubber, segments_table: str
+) -> None:
+    expect_start(stubbed, "r.mp4", "job-r")
+    expect_start(stubbed, "r.mp4", "job-r")
+    run_start([s3_event_record("r.mp4")])
+    run_start([s3_event_record("r.mp4")])
+    assert slot_holders(segments_table) == {token("r.mp4")}
+    stubbed.add_client_error("start_segment_detection", "InvalidParameterException", "bad", 400)
+    run_start([s3_event_record("bad.mp4")])
+    arn, receipt = uploads_queue()
+    stubbed.add_client_error("start_segment_detection", "LimitExceededException", "quota used elsewhere", 400)
+    run_start([s3_event_record("busy.mp4", queue_arn=arn, receipt=receipt)])
+    assert slot_holders(segments_table) == {token("r.mp4")}
+
+
+def test_a_slot_whose_completion_never_came_is_reclaimed_after_its_lease(segments_table: str) -> None:
+    store = SegmentStore(segments_table)
+    assert store.acquire_job_slot("a", 1, now=1000, lease_seconds=100)
+    assert store.acquire_job_slot("a", 1, now=1010, lease_seconds=100)  # the holder again: still its slot
+    assert not store.acquire_job_slot("b", 1, now=1050, lease_seconds=100)
+    assert store.acquire_job_slot("b", 1, now=1200, lease_seconds=100)
+    assert store.job_slots_held() == {"b": 1200}

@@ -280,3 +280,69 @@ class SegmentStore:
             if not _condition_failed(exc):
                 raise
         return True
+
+    # -- Rekognition job slots (a counting semaphore in one item) ------------------------
+    def acquire_job_slot(self, holder: str, limit: int, now: float, lease_seconds: int) -> bool:
+        """Take one of ``limit`` job slots for ``holder``; True if held (again), False when all are taken.
+
+        Idempotent per holder (a redelivered upload keeps its one slot). Leases older than
+        ``lease_seconds`` (a completion that never came) are reclaimed.
+        """
+        key = {"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}
+        for _ in range(3):
+            try:
+                self.table.update_item(
+                    Key=key,
+                    UpdateExpression="SET holders.#h = :now",
+                    ConditionExpression=(
+                        "attribute_exists(holders.#h) OR (attribute_exists(holders) AND size(holders) < :limit)"
+                    ),
+                    ExpressionAttributeNames={"#h": holder},
+                    ExpressionAttributeValues={":now": int(now), ":limit": limit},
+                )
+                return True
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise
+            item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if item is None or "holders" not in item:
+                self.table.update_item(
+                    Key=key,
+                    UpdateExpression="SET holders = if_not_exists(holders, :empty)",
+                    ExpressionAttributeValues={":empty": {}},
+                )
+                continue
+            stale = {h: t for h, t in item["holders"].items() if float(t) < now - lease_seconds}
+            if not stale:
+                return False
+            for old, started in stale.items():
+                try:
+                    self.table.update_item(
+                        Key=key,
+                        UpdateExpression="REMOVE holders.#h",
+                        ConditionExpression="holders.#h = :t",
+                        ExpressionAttributeNames={"#h": old},
+                        ExpressionAttributeValues={":t": started},
+                    )
+                except ClientError as exc:
+                    if not _condition_failed(exc):
+                        raise
+        return False
+
+    def release_job_slot(self, holder: str) -> None:
+        """Give ``holder``'s slot back (nothing happens when it holds none)."""
+        try:
+            self.table.update_item(
+                Key={"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK},
+                UpdateExpression="REMOVE holders.#h",
+                ConditionExpression="attribute_exists(holders.#h)",
+                ExpressionAttributeNames={"#h": holder},
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+
+    def job_slots_held(self) -> dict[str, int]:
+        """Current slot holders and when each lease started (epoch seconds)."""
+        item = self.table.get_item(Key={"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}, ConsistentRead=True).get("Item")
+        return {h: int(t) for h, t in ((item or {}).get("holders") or {}).items()}

@@ -8,6 +8,7 @@ item       pk                      sk
 video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<videoId>``)
 job        ``JOB#<jobId>``         ``JOB``
 segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
+slots      ``QUOTA#rekognition``   ``SLOTS``   (map ``holders``: ClientRequestToken → lease start, epoch s)
 =========  ======================  ==========================================================
 
 * one Query on ``JOB#<jobId>`` with ``begins_with(sk, "SEG#")`` reads a job's
@@ -30,6 +31,8 @@ VIDEO_SK = "VIDEO"
 JOB_SK = "JOB"
 SEGMENT_PREFIX = "SEG#"
 GSI1 = "gsi1"
+SLOTS_PK = "QUOTA#rekognition"
+SLOTS_SK = "SLOTS"
 
 
 def video_id_for_key(key: str) -> str:
