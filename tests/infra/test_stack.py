@@ -213,3 +213,10 @@ def test_api_key_mode_requires_a_key_on_every_method(auth: str) -> None:
     methods = _resources(template, "AWS::ApiGateway::Method")
     assert all(m["Properties"]["ApiKeyRequired"] for m in methods.values())
     template.resource_count_is("AWS::ApiGateway::UsagePlan", 1)
+
+
+def test_start_function_is_bounded_by_the_configured_job_slots() -> None:
+    _, template = synth({"maxConcurrentJobs": "7"})
+    functions = _resources(template, "AWS::Lambda::Function")
+    (start,) = [f for f in functions.values() if f["Properties"].get("Handler") == "segments.handlers.start.handler"]
+    assert start["Properties"]["Environment"]["Variables"]["MAX_CONCURRENT_JOBS"] == "7"
