@@ -27,8 +27,8 @@ class ReadStore(Protocol):
         self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, prefix: str = ...
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
     def list_videos_by_status(
-        self, status: str, limit: int, exclusive_start_key: dict[str, Any] | None = None
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
+        self, status: str, limit: int, before: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
 
 
 def public_status(status: str) -> str:
@@ -160,8 +160,8 @@ def list_videos(
     index, start = 0, None
     if next_token:
         position = decode_token(secret, next_token, scope="videos", fingerprint=str(status))
-        index, start = int(position.get("i", 0)), position.get("k")
-        if not 0 <= index < len(statuses):
+        index, start = position.get("i", 0), position.get("k")
+        if not isinstance(index, int) or not 0 <= index < len(statuses) or not isinstance(start, str | None):
             raise InvalidPaginationToken("the pagination token is not valid")
     videos: list[dict[str, Any]] = []
     while index < len(statuses) and len(videos) < max_results:

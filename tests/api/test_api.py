@@ -52,6 +52,27 @@ def test_video_route_serves_the_same_results_by_video_id(api: Call, segments_tab
     assert status == 200 and [v["videoId"] for v in listing["Videos"]] == [video_id]
 
 
+@pytest.mark.parametrize("status", ["SUCCEEDED", None])
+def test_video_listing_pages_long_unicode_keys_once_with_short_tokens(
+    api: Call, segments_table: str, status: str | None
+) -> None:
+    # S3 keys may be 1,024 bytes: the token must not carry them (it stays within 255 characters).
+    names = [f"{'très long dossier/' * 50}clip {n}.mp4" for n in range(7)]
+    for n, name in enumerate(names):
+        store_job(segments_table, key=name, job_id=f"job-long-{n}", segments=rk.shots(2))
+    seen: list[str] = []
+    token = None
+    for _ in range(20):
+        code, _, body = api("/videos", maxResults=2, nextToken=token, status=status)
+        assert code == 200, body
+        seen += [v["key"] for v in body["Videos"]]
+        token = body.get("NextToken")
+        if not token:
+            break
+        assert len(token) <= 255
+    assert sorted(seen) == sorted(names)
+
+
 def test_filters_select_type_cue_confidence_and_time_window(api: Call, segments_table: str) -> None:
     store_job(segments_table, key="f.mp4", job_id="job-f", segments=SEGMENTS)
     shots = walk(api, "/jobs/job-f/segments", 5, type="SHOT")

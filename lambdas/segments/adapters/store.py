@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from segments.adapters.aws import resource
@@ -76,7 +76,7 @@ def _status_values(video_id: str, status: str, message: str, stamp: str) -> dict
         ":m": message,
         ":t": stamp,
         ":g": keys.status_gsi1pk(status),
-        ":gs": f"{stamp}#{video_id}",
+        ":gs": keys.status_sort_key(stamp, video_id),
     }
 
 
@@ -98,19 +98,17 @@ class SegmentStore:
         return from_dynamo(item) if item else None
 
     def list_videos_by_status(
-        self, status: str, limit: int, exclusive_start_key: dict[str, Any] | None = None
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of videos with ``status``, newest first, and the key to resume after."""
-        kwargs: dict[str, Any] = {
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": Key("gsi1pk").eq(keys.status_gsi1pk(status)),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if exclusive_start_key:
-            kwargs["ExclusiveStartKey"] = exclusive_start_key
-        page = self.table.query(**kwargs)
-        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+        self, status: str, limit: int, before: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of videos with ``status``, newest first, and the gsi1 sort key to continue before."""
+        condition: ConditionBase = Key("gsi1pk").eq(keys.status_gsi1pk(status))
+        if before:
+            condition = condition & Key("gsi1sk").lt(before)
+        page = self.table.query(
+            IndexName=keys.GSI1, KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit
+        )
+        last = page.get("LastEvaluatedKey")
+        return [from_dynamo(i) for i in page.get("Items", [])], (str(last["gsi1sk"]) if last else None)
 
     def query_segments(
         self,

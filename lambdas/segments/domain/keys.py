@@ -5,7 +5,7 @@ Table layout (``pk``/``sk`` strings, GSI ``gsi1`` on ``gsi1pk``/``gsi1sk``):
 =========  ======================  ==========================================================
 item       pk                      sk
 =========  ======================  ==========================================================
-video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<videoId>``)
+video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<h16>``)
 job        ``JOB#<jobId>``         ``JOB``
 segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
 slots      ``QUOTA#rekognition``   ``SLOTS``   (map ``holders``: ClientRequestToken → lease start, epoch s)
@@ -64,6 +64,15 @@ def _digest(*parts: str) -> str:
 def client_request_token(bucket: str, key: str, version_id: str | None) -> str:
     """StartSegmentDetection ClientRequestToken: one per object version, so duplicate events start one job."""
     return _digest(bucket, key, version_id or "")[:64]
+
+
+def status_sort_key(stamp: str, video_id: str) -> str:
+    """gsi1 sort key of a video: newest first by ``stamp``; 16 hex of its id's digest break ties.
+
+    Short whatever the S3 key's length, so a /videos NextToken that carries it stays
+    within 255 characters.
+    """
+    return f"{stamp}#{_digest(video_id)[:16]}"
 
 
 def job_tag(key: str) -> str:
