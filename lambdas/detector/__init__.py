@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_graduals, merge_dips, place_cues
+from detector.analysis import (
+    CueRun,
+    Transition,
+    find_cues,
+    find_cuts,
+    find_dips,
+    find_graduals,
+    merge_dips,
+    place_cues,
+)
 from detector.decode import Probe, VideoReader
 from detector.errors import NoVideoStreamError, UnreadableVideoError, VideoError
 from detector.features import compute_signals
@@ -114,7 +123,7 @@ def detect_raw(
     base = signals.first
     analysed_last = base + len(signals) - 1
     own_last_frame = analysed_last if own_last is None else min(own_last, analysed_last)
-    cuts = find_cuts(arrays)
+    cuts = find_cuts(arrays) + find_dips(arrays, float(probe.rate))
     graduals = find_graduals(arrays, cuts)
     transitions = sorted(
         (

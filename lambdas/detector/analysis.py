@@ -28,6 +28,7 @@ DIP_MAX_SECONDS = 2.5
 DIP_MAX_FRAMES = 60
 DIP_FLAT_SPREAD = 8.0
 DIP_RISE = 10.0
+DIP_REACH_SECONDS = 0.75  # how far a fade may extend on each side of its flat bottom
 # Two boundaries with the picture changing on most frames between them (a dissolve or fade
 # whose first frame jumps, then keeps mixing) are one transition. Within shots no window of
 # the bench clips and held-out clips has more than about half its frames changing this much.
@@ -179,6 +180,40 @@ def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]
     return graduals
 
 
+def find_dips(s: dict[str, F32], fps: float) -> list[Transition]:
+    """Fades through a flat frame (black, white) with no hold: a boundary at the bottom of the dip.
+
+    The picture must change on most frames on the way down and on the way up (a flash jumps
+    in one frame and is not a dip), and the flat stretch must be shorter than a BlackFrames
+    segment (a hold is a segment of its own, bounded by its own transitions).
+    """
+    spread, d = s["spread"], s["d_hist"]
+    n = len(spread)
+    hold = black_run_frames(fps)
+    reach = max(4, round(fps * DIP_REACH_SECONDS))
+    side = max(2, reach // 2)
+    dips: list[Transition] = []
+    for a, b in _runs(spread <= DIP_FLAT_SPREAD, 1):
+        if b - a + 1 >= hold or a < side or b + side >= n:
+            continue
+        bottom = float(spread[a : b + 1].min())
+        if float(spread[a - reach if a >= reach else 0 : a].max()) < bottom + DIP_RISE:
+            continue
+        if float(spread[b + 1 : b + 1 + reach].max()) < bottom + DIP_RISE:
+            continue
+        down, up = d[a - side + 1 : a + 1], d[b + 1 : b + 1 + side]
+        if np.mean(down >= CHANGING) < CHANGING_FRACTION or np.mean(up >= CHANGING) < CHANGING_FRACTION:
+            continue
+        start, end = a, b
+        while start > 1 and a - start < reach and d[start] >= CHANGING:
+            start -= 1
+        while end + 1 < n - 1 and end - b < reach and d[end + 1] >= CHANGING:
+            end += 1
+        strength = float(min(np.mean(down), np.mean(up)))
+        dips.append(Transition(b + 1, "gradual", _scale(strength, CHANGING, 0.6), start, end))
+    return dips
+
+
 def merge_dips(transitions: list[Transition], s: dict[str, F32], fps: float) -> list[Transition]:
     """Join boundaries that belong to one transition.
 
@@ -193,7 +228,11 @@ def merge_dips(transitions: list[Transition], s: dict[str, F32], fps: float) -> 
     out: list[Transition] = []
     for t in ordered:
         prev = out[-1] if out else None
-        if prev is not None and 2 <= t.frame - prev.frame <= max_gap:
+        if prev is not None and t.frame - prev.frame < 2:
+            # Two detectors saw the same boundary: keep one, the more confident.
+            out[-1] = max(prev, t, key=lambda x: x.confidence)
+            continue
+        if prev is not None and t.frame - prev.frame <= max_gap:
             middle = spread[prev.frame : t.frame]
             if np.count_nonzero(middle <= BLACK_MAX_SPREAD) >= hold:
                 out.append(t)  # a hold of flat frames (black, white) is a segment of its own

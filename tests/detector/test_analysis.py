@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import Transition, merge_dips
+from detector.analysis import Transition, find_dips, merge_dips
 from detector.features import F32
 
 
@@ -61,3 +61,31 @@ def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
     spread = np.full(120, 50.0, dtype=np.float32)
     found = [Transition(50, "cut", 90.0, 50, 49), Transition(62, "cut", 90.0, 62, 61)]
     assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 30.0) == found
+
+
+def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
+    # Shot A, 8 frames fading to a flat frame, 8 frames fading into shot B; no cut anywhere.
+    signals = dip(hold=1)
+    signals["spread"] = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],
+                              np.full(40, 56.0)].astype(np.float32)  # fmt: skip
+    d_hist = np.full(signals["spread"].size, 0.03, dtype=np.float32)
+    d_hist[40:57] = 0.9
+    signals["d_hist"] = d_hist
+    (dip_boundary,) = find_dips(signals, 24.0)
+    assert dip_boundary.kind == "gradual" and 47 <= dip_boundary.frame <= 50  # just after the flat bottom
+    assert dip_boundary.start <= 41 and dip_boundary.end >= 55
+
+
+def test_a_flash_to_white_is_not_a_dip() -> None:
+    spread = np.full(100, 50.0, dtype=np.float32)
+    spread[50:52] = 0.0  # two saturated frames
+    d_hist = np.full(100, 0.02, dtype=np.float32)
+    d_hist[50], d_hist[52] = 1.2, 1.2
+    assert find_dips({"spread": spread, "d_hist": d_hist}, 25.0) == []
+
+
+def test_two_detections_of_one_boundary_become_one() -> None:
+    spread = np.full(100, 50.0, dtype=np.float32)
+    d_hist = np.full(100, 0.02, dtype=np.float32)
+    found = [Transition(50, "cut", 80.0, 50, 49), Transition(51, "gradual", 90.0, 48, 53)]
+    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 25.0) == [found[1]]
