@@ -53,6 +53,21 @@ def parse_settings(env: dict[str, str]) -> Settings:
     suffixes = tuple(
         s.strip().lower().lstrip(".") for s in env.get("VIDEO_SUFFIXES", "mp4,mov,m4v,mkv,webm").split(",") if s.strip()
     )
+    numbers: dict[str, int] = {}
+    for name, default, lowest in (
+        ("THROTTLE_FALLBACK_SECONDS", 3600, 0),
+        ("MAX_RECEIVES", 40, 1),
+        ("START_BACKOFF_SECONDS", 30, 1),
+        ("MAX_CONCURRENT_JOBS", 20, 0),
+        ("JOB_LEASE_SECONDS", 12 * 3600, 60),
+    ):
+        raw = env.get(name, str(default))
+        try:
+            numbers[name] = int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+        if numbers[name] < lowest:
+            raise ValueError(f"{name} must be at least {lowest}, got {numbers[name]}")
     return Settings(
         table_name=env["TABLE_NAME"],
         topic_arn=env.get("TOPIC_ARN", ""),
@@ -63,11 +78,11 @@ def parse_settings(env: dict[str, str]) -> Settings:
         video_prefix=env.get("VIDEO_PREFIX", ""),
         detection_mode=mode,
         fallback_state_machine_arn=env.get("FALLBACK_STATE_MACHINE_ARN", ""),
-        throttle_fallback_seconds=int(env.get("THROTTLE_FALLBACK_SECONDS", "3600")),
-        max_receives=int(env.get("MAX_RECEIVES", "40")),
-        backoff_base_seconds=int(env.get("START_BACKOFF_SECONDS", "30")),
-        max_concurrent_jobs=int(env.get("MAX_CONCURRENT_JOBS", "20")),
-        job_lease_seconds=int(env.get("JOB_LEASE_SECONDS", str(12 * 3600))),
+        throttle_fallback_seconds=numbers["THROTTLE_FALLBACK_SECONDS"],
+        max_receives=numbers["MAX_RECEIVES"],
+        backoff_base_seconds=numbers["START_BACKOFF_SECONDS"],
+        max_concurrent_jobs=numbers["MAX_CONCURRENT_JOBS"],
+        job_lease_seconds=numbers["JOB_LEASE_SECONDS"],
     )
 
 
