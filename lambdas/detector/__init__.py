@@ -43,7 +43,7 @@ __all__ = [
     "raw_to_dict",
 ]
 
-MODEL_VERSION = "fallback-1.0"
+MODEL_VERSION = "fallback-1.1"  # 1.1: Slate/StudioLogo, fade dips, joined transitions
 CONTENT_CONFIDENCE = 80.0
 FIRST_SHOT_CONFIDENCE = 99.0
 # Frames analysed beyond each side of a window so chunk borders see full context.
