@@ -96,6 +96,7 @@ class ReadApi(Construct):
             ),
             endpoint_types=[apigw.EndpointType.REGIONAL],
         )
+        self._error_bodies()
         validator = self.api.add_request_validator(
             "Params", validate_request_parameters=True, validate_request_body=True
         )
@@ -129,6 +130,26 @@ class ReadApi(Construct):
             ],
             apply_to_children=True,
         )
+
+    def _error_bodies(self) -> None:
+        """Errors API Gateway answers itself (throttling, auth, request validation, integration)
+        carry the same ``{"code", "message"}`` body, with Rekognition's names, as the handler's."""
+        body = '{"code":"%s","message":$context.error.messageString}'
+        for response_id, kind, status, code in (
+            ("Throttled", apigw.ResponseType.THROTTLED, "429", "ThrottlingException"),
+            ("QuotaExceeded", apigw.ResponseType.QUOTA_EXCEEDED, "429", "ThrottlingException"),
+            ("BadParameters", apigw.ResponseType.BAD_REQUEST_PARAMETERS, "400", "InvalidParameterException"),
+            ("AccessDenied", apigw.ResponseType.ACCESS_DENIED, "403", "AccessDeniedException"),
+            ("Unsigned", apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "403", "AccessDeniedException"),
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, None, "$context.error.responseType"),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX, None, "InternalServerError"),
+        ):
+            self.api.add_gateway_response(
+                response_id,
+                type=kind,
+                status_code=status,
+                templates={"application/json": body % code},
+            )
 
     def _method_options(self, settings: Settings) -> dict[str, Any]:
         """Authorization options for every method: IAM (default), API key or Cognito."""

@@ -163,6 +163,19 @@ def test_api_stage_has_throttling_access_logs_and_tracing(template: Template) ->
     )
 
 
+def test_gateway_errors_use_the_apis_error_body_with_rekognitions_names(template: Template) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in _resources(template, "AWS::ApiGateway::GatewayResponse").values()
+    }
+    throttled = responses["THROTTLED"]
+    assert throttled["StatusCode"] == "429"
+    body = throttled["ResponseTemplates"]["application/json"]
+    assert body.startswith('{"code":"ThrottlingException","message":')
+    assert '"code":"InternalServerError"' in responses["DEFAULT_5XX"]["ResponseTemplates"]["application/json"]
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "403"
+
+
 def test_api_function_is_read_only_on_the_table(template: Template) -> None:
     functions = _resources(template, "AWS::Lambda::Function")
     api_fn = next(f for f in functions.values() if f["Properties"].get("Handler") == "segments.handlers.api.handler")
