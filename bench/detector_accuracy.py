@@ -126,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clips", type=Path, default=None)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
     args = parser.parse_args()
     videos, gt_dir = clip_paths(args.clips)
     calibration: list[str] = []
@@ -153,7 +154,8 @@ def main() -> None:
         if engine == "ours":
             calibration = confidence_table(videos, gt_dir, pred_dir)
     lines += ["", *calibration]
-    out = ROOT / "bench" / "out" / "detector_accuracy.md"
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

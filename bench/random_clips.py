@@ -5,8 +5,8 @@ clips use the kit's sources, effects and transitions in seeded random orders, fr
 sizes, so they measure generality and give enough transitions to check that a higher
 confidence means a more often right boundary.
 
-Usage: python bench/random_clips.py [--count 12] [--seed 2026]   (-> ~/.cache/shot-bench/random)
-then:  .venv/bin/python bench/detector_accuracy.py --clips ~/.cache/shot-bench/random --engines ours
+Usage: python bench/random_clips.py [--count 12] [--seed 2026]   (-> ~/.cache/shot-bench/random-<seed>)
+then:  .venv/bin/python bench/detector_accuracy.py --clips ~/.cache/shot-bench/random-2026 --engines ours
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=12)
     parser.add_argument("--seed", type=int, default=2026)
     args, rest = parser.parse_known_args()
-    return int(kit.main(clips_fn=lambda: random_clips(args.count, args.seed), sub="random", argv=rest))
+    # One folder per seed, so two sets never mix in one --clips folder.
+    return int(kit.main(clips_fn=lambda: random_clips(args.count, args.seed), sub=f"random-{args.seed}", argv=rest))
 
 
 if __name__ == "__main__":
