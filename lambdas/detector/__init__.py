@@ -217,6 +217,30 @@ def _content_runs(raw: RawDetection, cues: list[CueRun]) -> list[CueRun]:
     return runs
 
 
+CARD_CUES = ("Slate", "StudioLogo")
+CARD_MIN_SHARE = 0.6  # a card covering this much of its shot's clean frames is the shot
+
+
+def _fit_cards_to_shots(cues: list[CueRun], raw: RawDetection) -> list[CueRun]:
+    """Stretch a slate or logo to the clean frames of the shot it fills.
+
+    The stillness test needs a few still frames around each frame, so a card run starts and
+    ends a few frames inside its shot; the card is the whole shot between its transitions.
+    """
+    fitted = []
+    for run in cues:
+        if run.cue in CARD_CUES:
+            middle = (run.start + run.end) // 2
+            before = [t for t in raw.transitions if t.frame <= middle]
+            after = [t for t in raw.transitions if t.frame > middle]
+            lo = max(before[-1].end + 1, before[-1].frame) if before else raw.first
+            hi = min(after[0].start - 1, after[0].frame - 1) if after else raw.last
+            if lo <= run.start and run.end <= hi and run.end - run.start + 1 >= CARD_MIN_SHARE * (hi - lo + 1):
+                run = replace(run, start=lo, end=hi)
+        fitted.append(run)
+    return fitted
+
+
 def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[str, Any]:
     """The GetSegmentDetection response for a raw detection."""
     opts = options or DetectOptions()
@@ -241,7 +265,7 @@ def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[st
             )
             index += 1
     if "TECHNICAL_CUE" in opts.segment_types:
-        cues = place_cues(list(raw.cues), raw.first, raw.last, float(rate))
+        cues = _fit_cards_to_shots(place_cues(list(raw.cues), raw.first, raw.last, float(rate)), raw)
         for run in [*cues, *_content_runs(raw, cues)]:
             if run.confidence < opts.cue_min_confidence:
                 continue
