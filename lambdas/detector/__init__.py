@@ -19,7 +19,7 @@ from detector.analysis import (
     find_cuts,
     find_dips,
     find_graduals,
-    merge_dips,
+    join_transitions,
     place_cues,
 )
 from detector.decode import Probe, VideoReader
@@ -123,19 +123,21 @@ def detect_raw(
     base = signals.first
     analysed_last = base + len(signals) - 1
     own_last_frame = analysed_last if own_last is None else min(own_last, analysed_last)
-    cuts = find_cuts(arrays) + find_dips(arrays, float(probe.rate))
-    graduals = find_graduals(arrays, cuts)
+    fps = float(probe.rate)
+    # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
+    pinned = find_cuts(arrays) + find_dips(arrays, fps)
+    graduals = find_graduals(arrays, pinned)
     transitions = sorted(
         (
             replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base)
-            for t in merge_dips(cuts + graduals, arrays, float(probe.rate))
+            for t in join_transitions(pinned + graduals, arrays, fps)
         ),
         key=lambda t: t.frame,
     )
     # A transition belongs to the window holding the first frame of its new shot (frame 0 starts no shot).
     kept = tuple(t for t in transitions if max(1, own_first) <= t.frame <= own_last_frame)
     runs = []
-    for c in find_cues(arrays, opts.black_min_coverage, float(probe.rate)):
+    for c in find_cues(arrays, opts.black_min_coverage, fps):
         a, b = max(c.start + base, own_first), min(c.end + base, own_last_frame)
         if a <= b:
             runs.append(replace(c, start=a, end=b))

@@ -197,7 +197,7 @@ def find_dips(s: dict[str, F32], fps: float) -> list[Transition]:
         if b - a + 1 >= hold or a < side or b + side >= n:
             continue
         bottom = float(spread[a : b + 1].min())
-        if float(spread[a - reach if a >= reach else 0 : a].max()) < bottom + DIP_RISE:
+        if float(spread[max(0, a - reach) : a].max()) < bottom + DIP_RISE:
             continue
         if float(spread[b + 1 : b + 1 + reach].max()) < bottom + DIP_RISE:
             continue
@@ -214,7 +214,7 @@ def find_dips(s: dict[str, F32], fps: float) -> list[Transition]:
     return dips
 
 
-def merge_dips(transitions: list[Transition], s: dict[str, F32], fps: float) -> list[Transition]:
+def join_transitions(transitions: list[Transition], s: dict[str, F32], fps: float) -> list[Transition]:
     """Join boundaries that belong to one transition.
 
     A fade-out straight into a fade-in (no hold long enough to be a segment) and a dissolve or

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +38,16 @@ class Settings:
         return self.detection_mode != "rekognition"
 
 
+# Integer environment variables: (variable, Settings field that holds its default, lowest allowed).
+INTEGER_VARIABLES = (
+    ("THROTTLE_FALLBACK_SECONDS", "throttle_fallback_seconds", 0),
+    ("MAX_RECEIVES", "max_receives", 1),
+    ("START_BACKOFF_SECONDS", "backoff_base_seconds", 1),
+    ("MAX_CONCURRENT_JOBS", "max_concurrent_jobs", 0),
+    ("JOB_LEASE_SECONDS", "job_lease_seconds", 60),
+)
+
+
 def parse_settings(env: dict[str, str]) -> Settings:
     """Parse settings from an environment mapping; raises ValueError naming the bad variable."""
     if not env.get("TABLE_NAME"):
@@ -53,21 +63,16 @@ def parse_settings(env: dict[str, str]) -> Settings:
     suffixes = tuple(
         s.strip().lower().lstrip(".") for s in env.get("VIDEO_SUFFIXES", "mp4,mov,m4v,mkv,webm").split(",") if s.strip()
     )
+    defaults = {f.name: f.default for f in fields(Settings)}
     numbers: dict[str, int] = {}
-    for name, default, lowest in (
-        ("THROTTLE_FALLBACK_SECONDS", 3600, 0),
-        ("MAX_RECEIVES", 40, 1),
-        ("START_BACKOFF_SECONDS", 30, 1),
-        ("MAX_CONCURRENT_JOBS", 20, 0),
-        ("JOB_LEASE_SECONDS", 12 * 3600, 60),
-    ):
-        raw = env.get(name, str(default))
+    for name, attribute, lowest in INTEGER_VARIABLES:
+        raw = env.get(name, str(defaults[attribute]))
         try:
-            numbers[name] = int(raw)
+            numbers[attribute] = int(raw)
         except ValueError:
             raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-        if numbers[name] < lowest:
-            raise ValueError(f"{name} must be at least {lowest}, got {numbers[name]}")
+        if numbers[attribute] < lowest:
+            raise ValueError(f"{name} must be at least {lowest}, got {numbers[attribute]}")
     return Settings(
         table_name=env["TABLE_NAME"],
         topic_arn=env.get("TOPIC_ARN", ""),
@@ -78,11 +83,7 @@ def parse_settings(env: dict[str, str]) -> Settings:
         video_prefix=env.get("VIDEO_PREFIX", ""),
         detection_mode=mode,
         fallback_state_machine_arn=env.get("FALLBACK_STATE_MACHINE_ARN", ""),
-        throttle_fallback_seconds=numbers["THROTTLE_FALLBACK_SECONDS"],
-        max_receives=numbers["MAX_RECEIVES"],
-        backoff_base_seconds=numbers["START_BACKOFF_SECONDS"],
-        max_concurrent_jobs=numbers["MAX_CONCURRENT_JOBS"],
-        job_lease_seconds=numbers["JOB_LEASE_SECONDS"],
+        **numbers,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import Transition, find_dips, merge_dips
+from detector.analysis import Transition, find_dips, join_transitions
 from detector.features import F32
 
 
@@ -22,7 +22,7 @@ def test_fade_out_straight_into_fade_in_is_one_transition() -> None:
     signals = dip(hold=1)
     # What the cut and gradual passes report for it: one boundary where each fade starts changing.
     found = [Transition(42, "gradual", 100.0, 40, 45), Transition(63, "gradual", 96.0, 60, 65)]
-    merged = merge_dips(found, signals, 25.0)
+    merged = join_transitions(found, signals, 25.0)
     assert len(merged) == 1
     assert 40 <= merged[0].frame <= 65  # inside the mixed frames, at the bottom of the dip
     assert (merged[0].start, merged[0].end, merged[0].confidence) == (40, 65, 100.0)
@@ -31,14 +31,14 @@ def test_fade_out_straight_into_fade_in_is_one_transition() -> None:
 def test_a_black_hold_long_enough_to_be_a_segment_keeps_both_boundaries() -> None:
     signals = dip(hold=8)  # 8 frames = 0.32 s: a BlackFrames segment of its own
     found = [Transition(42, "gradual", 100.0, 40, 45), Transition(70, "gradual", 96.0, 67, 72)]
-    assert merge_dips(found, signals, 25.0) == found
+    assert join_transitions(found, signals, 25.0) == found
 
 
 def test_two_cuts_around_a_steady_shot_stay_two() -> None:
     spread = np.full(120, 60.0, dtype=np.float32)
     d_hist = np.full(120, 0.02, dtype=np.float32)
     found = [Transition(40, "cut", 90.0, 40, 39), Transition(70, "cut", 90.0, 70, 69)]
-    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 25.0) == found
+    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 25.0) == found
 
 
 def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
@@ -48,7 +48,7 @@ def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
     d_hist[51:66] = 0.25
     spread = np.full(120, 50.0, dtype=np.float32)
     found = [Transition(50, "cut", 60.0, 50, 49), Transition(66, "cut", 70.0, 66, 65)]
-    merged = merge_dips(found, {"spread": spread, "d_hist": d_hist}, 30.0)
+    merged = join_transitions(found, {"spread": spread, "d_hist": d_hist}, 30.0)
     assert [(t.kind, t.confidence) for t in merged] == [("gradual", 70.0)]
     assert 50 <= merged[0].frame <= 66 and merged[0].start <= 50 and merged[0].end >= 65
 
@@ -60,7 +60,7 @@ def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
     d_hist[51:62:2] = 0.3
     spread = np.full(120, 50.0, dtype=np.float32)
     found = [Transition(50, "cut", 90.0, 50, 49), Transition(62, "cut", 90.0, 62, 61)]
-    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 30.0) == found
+    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 30.0) == found
 
 
 def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
@@ -88,4 +88,4 @@ def test_two_detections_of_one_boundary_become_one() -> None:
     spread = np.full(100, 50.0, dtype=np.float32)
     d_hist = np.full(100, 0.02, dtype=np.float32)
     found = [Transition(50, "cut", 80.0, 50, 49), Transition(51, "gradual", 90.0, 48, 53)]
-    assert merge_dips(found, {"spread": spread, "d_hist": d_hist}, 25.0) == [found[1]]
+    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 25.0) == [found[1]]

@@ -17,6 +17,7 @@ from segments.domain.events import VideoObject
 from segments.domain.model import Segment
 
 TERMINAL = ("SUCCEEDED", "FAILED")
+SLOTS_KEY = {"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}  # the one item holding the job-slot leases
 
 
 def now_iso() -> str:
@@ -304,11 +305,10 @@ class SegmentStore:
         Idempotent per holder (a redelivered upload keeps its one slot). Leases older than
         ``lease_seconds`` (a completion that never came) are reclaimed.
         """
-        key = {"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}
         for _ in range(3):
             try:
                 self.table.update_item(
-                    Key=key,
+                    Key=SLOTS_KEY,
                     UpdateExpression="SET holders.#h = :now",
                     ConditionExpression=(
                         "attribute_exists(holders.#h) OR (attribute_exists(holders) AND size(holders) < :limit)"
@@ -320,10 +320,10 @@ class SegmentStore:
             except ClientError as exc:
                 if not _condition_failed(exc):
                     raise
-            item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+            item = self.table.get_item(Key=SLOTS_KEY, ConsistentRead=True).get("Item")
             if item is None or "holders" not in item:
                 self.table.update_item(
-                    Key=key,
+                    Key=SLOTS_KEY,
                     UpdateExpression="SET holders = if_not_exists(holders, :empty)",
                     ExpressionAttributeValues={":empty": {}},
                 )
@@ -334,7 +334,7 @@ class SegmentStore:
             for old, started in stale.items():
                 try:
                     self.table.update_item(
-                        Key=key,
+                        Key=SLOTS_KEY,
                         UpdateExpression="REMOVE holders.#h",
                         ConditionExpression="holders.#h = :t",
                         ExpressionAttributeNames={"#h": old},
@@ -349,7 +349,7 @@ class SegmentStore:
         """Give ``holder``'s slot back (nothing happens when it holds none)."""
         try:
             self.table.update_item(
-                Key={"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK},
+                Key=SLOTS_KEY,
                 UpdateExpression="REMOVE holders.#h",
                 ConditionExpression="attribute_exists(holders.#h)",
                 ExpressionAttributeNames={"#h": holder},
@@ -360,5 +360,5 @@ class SegmentStore:
 
     def job_slots_held(self) -> dict[str, int]:
         """Current slot holders and when each lease started (epoch seconds)."""
-        item = self.table.get_item(Key={"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key=SLOTS_KEY, ConsistentRead=True).get("Item")
         return {h: int(t) for h, t in ((item or {}).get("holders") or {}).items()}
