@@ -188,9 +188,7 @@ def test_quota_exhausted_start_is_retried_later_and_recorded_queued(stubbed: Stu
 
 
 def test_throttled_past_the_retry_budget_goes_to_dlq_with_a_clear_status(stubbed: Stubber, segments_table: str) -> None:
-    sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName="uploads")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn, _ = uploads_queue()
     stubbed.add_client_error("start_segment_detection", "ThrottlingException", "slow down", 500)
     result = run_start([s3_event_record("b.mp4", receive_count=3, queue_arn=arn)])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}

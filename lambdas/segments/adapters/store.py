@@ -332,27 +332,24 @@ class SegmentStore:
             if not stale:
                 return False
             for old, started in stale.items():
-                try:
-                    self.table.update_item(
-                        Key=SLOTS_KEY,
-                        UpdateExpression="REMOVE holders.#h",
-                        ConditionExpression="holders.#h = :t",
-                        ExpressionAttributeNames={"#h": old},
-                        ExpressionAttributeValues={":t": started},
-                    )
-                except ClientError as exc:
-                    if not _condition_failed(exc):
-                        raise
+                self._remove_holder(old, started)  # unless it renewed its lease meanwhile
         return False
 
     def release_job_slot(self, holder: str) -> None:
         """Give ``holder``'s slot back (nothing happens when it holds none)."""
+        self._remove_holder(holder)
+
+    def _remove_holder(self, holder: str, started: Any = None) -> None:
+        """Drop ``holder``'s lease if it has one (and, given ``started``, if it is still that lease)."""
+        condition = "holders.#h = :t" if started is not None else "attribute_exists(holders.#h)"
+        values = {"ExpressionAttributeValues": {":t": started}} if started is not None else {}
         try:
             self.table.update_item(
                 Key=SLOTS_KEY,
                 UpdateExpression="REMOVE holders.#h",
-                ConditionExpression="attribute_exists(holders.#h)",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#h": holder},
+                **values,
             )
         except ClientError as exc:
             if not _condition_failed(exc):
