@@ -13,6 +13,7 @@ from infra.config import Settings
 from infra.constructs.function import PipelineFunction, grant_rekognition_action
 from infra.constructs.ingest import encrypted_queue_with_dlq
 from infra.constructs.storage import Storage
+from segments import settings as runtime
 
 # 100,000 segments are 100 pages; measured in bench/collector.py well inside this.
 COLLECT_TIMEOUT = Duration.minutes(10)
@@ -29,6 +30,7 @@ class Collector(Construct):
         settings: Settings,
         storage: Storage,
         topic: sns.ITopic,
+        pipeline: runtime.Settings,
         fallback_state_machine: sfn.IStateMachine | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -40,18 +42,12 @@ class Collector(Construct):
             max_receives=5,
         )
         topic.add_subscription(subs.SqsSubscription(self.queue, raw_message_delivery=False))
-        environment = {
-            "TABLE_NAME": storage.table.table_name,
-            "DETECTION_MODE": settings.detection_mode,
-        }
-        if fallback_state_machine is not None:
-            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
         self.collect = PipelineFunction(
             self,
             "Collect",
             settings=settings,
             handler_module="collect",
-            environment=environment,
+            environment=pipeline.environment(),
             timeout=COLLECT_TIMEOUT,
             memory_size=1024,
             description="Stores every page of GetSegmentDetection for a completed job",

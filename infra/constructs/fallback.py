@@ -17,6 +17,7 @@ from constructs import Construct
 from infra.config import Settings
 from infra.constructs.function import iam5_grant_wildcards
 from infra.constructs.storage import Storage
+from segments.settings import powertools_environment
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "lambdas/fallback_image/Dockerfile"
@@ -68,13 +69,10 @@ class Fallback(Construct):
             log_group=log_group,
             dead_letter_queue=self.dlq,
             environment={
-                "TABLE_NAME": storage.table.table_name,
-                "BUCKET_NAME": storage.bucket.bucket_name,
-                "RESULTS_PREFIX": RESULTS_PREFIX,
-                "CHUNK_SECONDS": str(settings.chunk_seconds),
-                "POWERTOOLS_SERVICE_NAME": "segments-fallback",
-                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipeline",
-                "LOG_LEVEL": "INFO",
+                **powertools_environment("segments-fallback"),
+                **settings.fallback(
+                    table_name=storage.table.table_name, bucket_name=storage.bucket.bucket_name
+                ).environment(),
             },
         )
         storage.bucket.grant_read(self.function)

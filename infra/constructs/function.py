@@ -12,6 +12,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
+from segments.settings import powertools_environment
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 # Only the `segments` package ships in zip functions; the detector and local mode never do.
@@ -68,12 +69,7 @@ class PipelineFunction(Construct):
             memory_size=memory_size,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": f"segments-{handler_module}",
-                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipeline",
-                "LOG_LEVEL": "INFO",
-                **environment,
-            },
+            environment={**powertools_environment(f"segments-{handler_module}"), **environment},
         )
         NagSuppressions.add_resource_suppressions(
             self.function,

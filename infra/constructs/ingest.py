@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -117,27 +115,19 @@ class Ingest(Construct):
                     s3.NotificationKeyFilter(prefix=settings.video_prefix or None, suffix=f".{variant}"),
                 )
 
-        environment = {
-            "TABLE_NAME": storage.table.table_name,
-            "TOPIC_ARN": self.topic.topic_arn,
-            "REKOGNITION_ROLE_ARN": self.rekognition_role.role_arn,
-            "SEGMENT_TYPES": json.dumps(list(settings.segment_types)),
-            "FILTERS": json.dumps(settings.filters),
-            "VIDEO_SUFFIXES": ",".join(settings.video_suffixes),
-            "VIDEO_PREFIX": settings.video_prefix,
-            "DETECTION_MODE": settings.detection_mode,
-            "THROTTLE_FALLBACK_SECONDS": str(settings.throttle_fallback_seconds),
-            "MAX_RECEIVES": str(settings.start_max_receives),
-            "MAX_CONCURRENT_JOBS": str(settings.max_concurrent_jobs),
-        }
-        if fallback_state_machine is not None:
-            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
+        # The start and collect functions share one environment, produced from the settings in one place.
+        self.pipeline = settings.pipeline(
+            table_name=storage.table.table_name,
+            topic_arn=self.topic.topic_arn,
+            rekognition_role_arn=self.rekognition_role.role_arn,
+            fallback_state_machine_arn=fallback_state_machine.state_machine_arn if fallback_state_machine else "",
+        )
         self.start = PipelineFunction(
             self,
             "Start",
             settings=settings,
             handler_module="start",
-            environment=environment,
+            environment=self.pipeline.environment(),
             timeout=START_TIMEOUT,
             description="Starts one Rekognition segment-detection job per uploaded video version",
         )

@@ -15,6 +15,7 @@ from constructs import Construct
 from infra.config import Settings
 from infra.constructs.function import PipelineFunction
 from infra.constructs.storage import Storage
+from segments.settings import ApiSettings
 
 ROUTES = (
     "videos",
@@ -51,10 +52,9 @@ class ReadApi(Construct):
             "Handler",
             settings=settings,
             handler_module="api",
-            environment={
-                "TABLE_NAME": storage.table.table_name,
-                "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
-            },
+            environment=ApiSettings(
+                table_name=storage.table.table_name, pagination_secret_arn=self.pagination_secret.secret_arn
+            ).environment(),
             timeout=Duration.seconds(29),
             memory_size=1024,
             description="Read API: videos, jobs and segments in the GetSegmentDetection shape",
