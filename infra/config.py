@@ -17,8 +17,6 @@ from pydantic.alias_generators import to_camel
 from segments import settings as runtime
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
-DETECTION_MODES = runtime.DETECTION_MODES
-API_AUTH_MODES = ("iam", "apiKey", "cognito")
 SEGMENT_TYPES = DEFAULT_SEGMENT_TYPES
 CHUNK_RESULTS_PREFIX = runtime.CHUNK_RESULTS_PREFIX
 

@@ -48,7 +48,6 @@ class LocalConfig:
     api_port: int = 8080
     data_dir: Path = Path(".local")
     max_jobs: int = 20
-    poll_seconds: float = 0.5
 
 
 def _dispatcher(moto_app: Any, emulator: RekognitionEmulator) -> Callable[..., Any]:
@@ -74,7 +73,7 @@ def _dispatcher(moto_app: Any, emulator: RekognitionEmulator) -> Callable[..., A
     return app
 
 
-class LocalStack:
+class LocalPipeline:
     """Start, wire, persist and stop the local pipeline."""
 
     def __init__(self, config: LocalConfig) -> None:

@@ -17,7 +17,6 @@ from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, field_validat
 
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
-DETECTION_MODES = ("rekognition", "fallback", "rekognition-with-fallback")
 DetectionMode = Literal["rekognition", "fallback", "rekognition-with-fallback"]
 DEFAULT_VIDEO_SUFFIXES = ("mp4", "mov", "m4v", "mkv", "webm")
 # Fallback chunk results live under this key prefix of the video bucket (lifecycle rule, grants, function).
@@ -104,11 +103,6 @@ class Settings(FunctionEnvironment):
     @classmethod
     def _bare_lower_suffixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.strip().lower().lstrip(".") for s in value if s.strip()))
-
-    @property
-    def fallback_enabled(self) -> bool:
-        """True when the fallback may run (any mode but ``rekognition``)."""
-        return self.detection_mode != "rekognition"
 
 
 class ApiSettings(FunctionEnvironment):

@@ -290,3 +290,25 @@ def test_fallback_function_environment_parses_into_its_settings_model(template: 
     environment = image["Properties"]["Environment"]["Variables"]
     parsed = runtime.FallbackSettings.from_environment(_placeholders(environment))
     assert parsed.results_prefix == CHUNK_RESULTS_PREFIX and parsed.chunk_seconds == 1200
+
+
+def test_every_log_group_keeps_logs_as_long_as_the_setting_says() -> None:
+    _, template = synth({"logRetentionDays": 30})
+    groups = _resources(template, "AWS::Logs::LogGroup")
+    assert len(groups) >= 5  # three zip functions, the fallback function and state machine, API access logs
+    assert {g["Properties"].get("RetentionInDays") for g in groups.values()} == {30}
+
+
+def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_writes_to(template: Template) -> None:
+    bucket = next(
+        b for b in _resources(template, "AWS::S3::Bucket").values() if "VersioningConfiguration" in b["Properties"]
+    )
+    rule = next(r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"] if r.get("Id") == "fallback-chunks")
+    assert rule["Prefix"] == CHUNK_RESULTS_PREFIX
+    writes = [
+        s
+        for p in _resources(template, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "s3:PutObject" in _as_list(s["Action"])
+    ]
+    assert writes and all(CHUNK_RESULTS_PREFIX + "*" in json.dumps(s["Resource"]) for s in writes)
