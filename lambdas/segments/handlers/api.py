@@ -19,6 +19,7 @@ from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import InvalidPaginationToken
 from segments.domain.query import InvalidParameter, SegmentFilter
+from segments.domain.records import JobRecord
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
 
@@ -89,7 +90,7 @@ def _store() -> SegmentStore:
     return SegmentStore(api_settings().table_name)
 
 
-def _segments(job: dict[str, Any], scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
+def _segments(job: JobRecord, scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
     flt = SegmentFilter(
         params["type"], params["cue_type"], params["min_confidence"], params["start_ms"], params["end_ms"]
     )
@@ -162,7 +163,7 @@ def video_segments(
     name = keys.key_for_video_id(videoId).rsplit("/", 1)[-1].rsplit(".", 1)[0]
     params = {"type": type, "cue_type": cue_type, "min_confidence": min_confidence, "start_ms": start_ms}
     params |= {"end_ms": end_ms, "fmt": fmt, "max_results": max_results, "next_token": next_token}
-    return _segments(job, f"video:{videoId}:{job.get('jobId', '')}", name, params)
+    return _segments(job, f"video:{videoId}:{job.job_id}", name, params)
 
 
 @app.get("/jobs/<jobId>/segments", summary="Segments of a job (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES)
