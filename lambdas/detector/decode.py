@@ -102,6 +102,31 @@ def _plane(plane: Any, height: int, width: int, step: int) -> U8:
     return np.ascontiguousarray(rows[off::step, off::step])
 
 
+class _Clock:
+    """ffmpeg's best-effort timestamp: a frame's pts unless pts has gone backwards more often than dts.
+
+    Some containers (AVI with packed B-frames) label decoded frames with out-of-order pts while
+    their dts count up; ffmpeg itself then numbers frames by dts.
+    """
+
+    def __init__(self) -> None:
+        self.last_pts: int | None = None
+        self.last_dts: int | None = None
+        self.faulty_pts = 0
+        self.faulty_dts = 0
+
+    def best_effort(self, pts: int | None, dts: int | None) -> int | None:
+        if dts is not None:
+            self.faulty_dts += self.last_dts is not None and dts <= self.last_dts
+            self.last_dts = dts
+        if pts is not None:
+            self.faulty_pts += self.last_pts is not None and pts <= self.last_pts
+            self.last_pts = pts
+        if pts is not None and (self.faulty_pts <= self.faulty_dts or dts is None):
+            return pts
+        return dts
+
+
 class VideoReader:
     """Open a path or seekable binary file and stream reduced frames with global frame numbers."""
 
@@ -138,9 +163,11 @@ class VideoReader:
             self.container.seek(max(0, target), stream=self.stream, backward=True, any_frame=False)
         last = -1
         step = self.step
+        clock = _Clock()
         try:
             for frame in self.container.decode(self.stream):
-                index = round(Fraction(frame.pts) * tb * rate) if frame.pts is not None and tb else last + 1
+                stamp = clock.best_effort(frame.pts, frame.dts)
+                index = round(Fraction(stamp) * tb * rate) if stamp is not None and tb else last + 1
                 if index <= last:
                     continue  # VFR duplicates map onto an already-seen frame number
                 if index < start_frame:
