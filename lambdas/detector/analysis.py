@@ -72,6 +72,9 @@ BLACK_MIN_FRAMES = 3
 # A black frame has no picture: beyond Rekognition's coverage test, its luma must be nearly
 # flat, so dim footage (texture under the threshold) is not reported as black.
 BLACK_MAX_SPREAD = 4.0  # luma standard deviation, code values
+# ... and it must be colourless: a plain saturated blue has the luma of near-black (about 41 in
+# limited range) but is a picture. Black video's chroma sits within a few code values of grey.
+BLACK_MAX_SAT = 0.1  # mean chroma distance from grey, fraction of 128
 # End credits: text on a dark, colourless background, moving (scrolling), late in the video.
 CREDITS_MIN_DARK = 0.9
 CREDITS_MIN_EDGES = 0.005
@@ -338,7 +341,7 @@ def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     """Cue runs (frames relative to the analysed window): BlackFrames, ColorBars, and candidates
     for EndCredits, Slate and StudioLogo that :func:`place_cues` keeps only where they can sit."""
     cues: list[CueRun] = []
-    black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD)
+    black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD) & (s.sat <= BLACK_MAX_SAT)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
     for a, b in _runs(black, black_run_frames(fps)):
         cues.append(CueRun("BlackFrames", a, b, _scale(float(s.black[a : b + 1].mean()), min_coverage / 100, 1.0)))

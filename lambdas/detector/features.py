@@ -31,7 +31,7 @@ EDGE_STEP = 40
 BARS_BAND_CHROMA = 20.0
 BARS_LUMA_STEP = 8.0
 BARS_MIN_BANDS = 0.6  # share of columns that are bands for full likeness (SMPTE: ~0.75)
-BARS_MIN_STEPS = 0.02  # share of column steps that are bar edges; fewer halves the likeness
+BARS_MIN_STEPS = 0.02  # share of column steps that are bar edges; fewer: a flat colour, not bars
 BARS_NOISE_SCALE = 10.0  # mean column standard deviation (code values) at which likeness is 0
 # The spatial signal: luma block means on a coarse grid, each frame's mean removed. Two angles of
 # one scene (same light, same colours: same histogram) put things in different places; noise and
@@ -148,7 +148,8 @@ def bars_score(t: Thumb) -> float:
     bands = float(np.mean(chroma > BARS_BAND_CHROMA))
     luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > BARS_LUMA_STEP))
     uniform = max(0.0, 1.0 - column_noise / BARS_NOISE_SCALE)
-    return uniform * min(1.0, bands / BARS_MIN_BANDS) * (1.0 if luma_steps > BARS_MIN_STEPS else 0.5)
+    # Without steps between columns it is one flat colour (a plain blue or red shot), not bars.
+    return uniform * min(1.0, bands / BARS_MIN_BANDS) if luma_steps > BARS_MIN_STEPS else 0.0
 
 
 def compute_signals(
