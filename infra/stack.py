@@ -44,7 +44,6 @@ class SegmentPipelineStack(Stack):
         monitoring.function_errors("Collect", collector.collect.function)
         monitoring.function_errors("Api", api.handler.function)
         if fallback is not None:
-            monitoring.dead_letters("Fallback", fallback.dlq)
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)
 

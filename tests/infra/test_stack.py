@@ -44,20 +44,6 @@ def test_video_bucket_is_encrypted_private_tls_only_and_versioned(template: Temp
     assert '"aws:SecureTransport": "false"' in policies
 
 
-def test_each_video_suffix_gets_its_own_notification_to_the_ingest_queue(template: Template) -> None:
-    notifications = _resources(template, "Custom::S3BucketNotifications")
-    assert len(notifications) == 1
-    config = next(iter(notifications.values()))["Properties"]["NotificationConfiguration"]
-    suffixes = sorted(
-        rule["Value"]
-        for q in config["QueueConfigurations"]
-        for rule in q["Filter"]["Key"]["FilterRules"]
-        if rule["Name"] == "suffix"
-    )
-    expected = sorted(f".{s}" for base in ("mp4", "mov", "m4v", "mkv", "webm") for s in (base, base.upper()))
-    assert suffixes == expected
-
-
 def test_every_queue_is_encrypted_and_every_work_queue_has_a_dlq_with_an_alarm(template: Template) -> None:
     queues = _resources(template, "AWS::SQS::Queue")
     work = {k: v for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
@@ -89,7 +75,9 @@ def test_rekognition_role_is_assumable_only_by_rekognition_and_only_publishes(te
     assert len(rek) == 1
     statement = rek[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "rekognition.amazonaws.com"}
-    assert "aws:SourceAccount" in json.dumps(statement["Condition"])
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    source_arn = json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert ":rekognition:" in source_arn and '"AWS::AccountId"' in source_arn and '"AWS::Region"' in source_arn
     rek_id = next(k for k, r in roles.items() if r is rek[0])
     policies = [
         p for p in _resources(template, "AWS::IAM::Policy").values() if rek_id in json.dumps(p["Properties"]["Roles"])
