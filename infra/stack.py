@@ -37,7 +37,7 @@ class SegmentPipelineStack(Stack):
         )
         api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
 
-        monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
+        monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
         monitoring.dead_letters("Completions", collector.dlq)
         monitoring.function_errors("Start", ingest.start.function)

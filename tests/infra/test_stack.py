@@ -300,3 +300,46 @@ def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_wri
         if "s3:PutObject" in _as_list(s["Action"])
     ]
     assert writes and all(CHUNK_RESULTS_PREFIX + "*" in json.dumps(s["Resource"]) for s in writes)
+
+
+def _key_policy_allows(key: dict[str, Any], service: str, actions: set[str]) -> list[dict[str, Any]]:
+    return [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Effect"] == "Allow"
+        and isinstance(s["Principal"], dict)
+        and s["Principal"].get("Service") == service
+        and actions <= set(_as_list(s["Action"]))
+    ]
+
+
+def test_every_alarm_can_deliver_through_its_topic_and_the_topics_key(template: Template) -> None:
+    resources = template.to_json()["Resources"]
+    alarms = _resources(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for name, alarm in alarms.items():
+        topics = [a["Ref"] for a in alarm["Properties"]["AlarmActions"]]
+        assert topics, f"{name} notifies nobody"
+        for topic_id in topics:
+            topic = resources[topic_id]
+            assert topic["Type"] == "AWS::SNS::Topic"
+            key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+            grants = _key_policy_allows(
+                resources[key_id], "cloudwatch.amazonaws.com", {"kms:Decrypt", "kms:GenerateDataKey*"}
+            )
+            assert grants, f"CloudWatch cannot use the key of {topic_id}, so {name} is never delivered"
+            for grant in grants:
+                assert grant["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+                assert ":alarm:*" in json.dumps(grant["Condition"]["ArnLike"]["aws:SourceArn"])
+            publishers = [
+                s
+                for p in _resources(template, "AWS::SNS::TopicPolicy").values()
+                if {"Ref": topic_id} in p["Properties"]["Topics"]
+                for s in p["Properties"]["PolicyDocument"]["Statement"]
+                if s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+            ]
+            assert [
+                s
+                for s in publishers
+                if "sns:Publish" in _as_list(s["Action"]) and "aws:SourceArn" in json.dumps(s["Condition"])
+            ]
