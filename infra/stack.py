@@ -37,14 +37,13 @@ class SegmentPipelineStack(Stack):
         )
         api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
 
-        monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
+        monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
         monitoring.dead_letters("Completions", collector.dlq)
         monitoring.function_errors("Start", ingest.start.function)
         monitoring.function_errors("Collect", collector.collect.function)
         monitoring.function_errors("Api", api.handler.function)
         if fallback is not None:
-            monitoring.dead_letters("Fallback", fallback.dlq)
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)
 

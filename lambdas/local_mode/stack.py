@@ -200,17 +200,12 @@ class LocalPipeline:
         arn = sqs.get_queue_attributes(QueueUrl=completions, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         uploads_arn = sqs.get_queue_attributes(QueueUrl=uploads, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # As in the deployment: every new object is queued and the start handler keeps the video suffixes,
+        # case-insensitively (S3 suffix filters are case-sensitive, so `CLIP.MP4` would never arrive).
         s3.put_bucket_notification_configuration(
             Bucket=BUCKET,
             NotificationConfiguration={
-                "QueueConfigurations": [
-                    {
-                        "QueueArn": uploads_arn,
-                        "Events": ["s3:ObjectCreated:*"],
-                        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": f".{suffix}"}]}},
-                    }
-                    for suffix in DEFAULT_VIDEO_SUFFIXES
-                ]
+                "QueueConfigurations": [{"QueueArn": uploads_arn, "Events": ["s3:ObjectCreated:*"]}]
             },
         )
 

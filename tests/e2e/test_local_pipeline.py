@@ -86,3 +86,10 @@ def test_results_survive_a_restart(local: Running, e2e_clips: dict[str, Path]) -
     assert status == 200 and after == before
     head = local.stack.client("s3").head_object(Bucket=BUCKET, Key="keep.mp4")
     assert head["ContentLength"] == e2e_clips["tiny1"].stat().st_size
+
+
+def test_an_upper_case_suffix_is_processed_like_any_video(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny2"], "SHOUTING.MP4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, body = local.get(f"/videos/{video_id}")
+    assert body["JobStatus"] == "SUCCEEDED"
