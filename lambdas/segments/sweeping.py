@@ -15,6 +15,7 @@ slot is FAILED by the start function after its retry budget (≈ 8 h) or here af
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,16 @@ class SweepPolicy:
     fallback_deadline_seconds: int = 7 * 3600  # above the state machine's own timeout (6 h)
     queued_deadline_seconds: int = 9 * 3600  # above the start function's retry budget (≈ 8 h)
     batch: int = 100  # videos examined per status and run
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> SweepPolicy:
+        """The defaults, with ``SWEEP_<FIELD>_SECONDS`` overrides (local mode runs on a local time scale)."""
+        values = {}
+        for name in ("overdue", "rekognition_deadline", "fallback_deadline", "queued_deadline"):
+            raw = env.get(f"SWEEP_{name.upper()}_SECONDS")
+            if raw:
+                values[f"{name}_seconds"] = int(raw)
+        return cls(**values)
 
 
 @dataclass
