@@ -31,20 +31,7 @@ def job_options(job: dict[str, Any]) -> DetectionOptions:
 
 def options_for(job: dict[str, Any], start_ms: int | None = None, end_ms: int | None = None) -> DetectOptions:
     """Detector options from the job's SegmentTypes and Rekognition Filters."""
-    filters = job.get("filters") or {}
-    shot = filters.get("ShotFilter") or {}
-    cue = filters.get("TechnicalCueFilter") or {}
-    black = cue.get("BlackFrame") or {}
-    return DetectOptions(
-        segment_types=tuple(job.get("segmentTypes") or ("TECHNICAL_CUE", "SHOT")),
-        shot_min_confidence=float(shot.get("MinSegmentConfidence", 50.0)),
-        cue_min_confidence=float(cue.get("MinSegmentConfidence", 50.0)),
-        black_max_pixel_threshold=float(black.get("MaxPixelThreshold", 0.2)),
-        black_min_coverage=float(black.get("MinCoveragePercentage", 99.0)),
-        start_ms=start_ms,
-        end_ms=end_ms,
-        threads=0,
-    )
+    return DetectOptions.from_rekognition(job.get("segmentTypes"), job.get("filters"), start_ms=start_ms, end_ms=end_ms)
 
 
 def _video(job: dict[str, Any]) -> VideoObject:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from typing import Annotated, Any
@@ -22,6 +21,7 @@ from segments.domain.paging import InvalidPaginationToken
 from segments.domain.query import InvalidParameter, SegmentFilter
 from segments.domain.records import JobRecord
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
+from segments.settings import api_settings
 
 logger = Logger()
 tracer = Tracer()
@@ -78,15 +78,16 @@ def _error(status: int, code: str, message: str) -> Response[Any]:
 
 @lru_cache(maxsize=1)
 def _secret() -> bytes:
-    if os.environ.get("PAGINATION_SECRET"):
-        return os.environ["PAGINATION_SECRET"].encode("utf-8")
+    config = api_settings()
+    if config.pagination_secret:
+        return config.pagination_secret.encode("utf-8")
     from aws_lambda_powertools.utilities.parameters import get_secret
 
-    return str(get_secret(os.environ["PAGINATION_SECRET_ARN"], max_age=300)).encode("utf-8")
+    return str(get_secret(config.pagination_secret_arn, max_age=300)).encode("utf-8")
 
 
 def _store() -> SegmentStore:
-    return SegmentStore(os.environ["TABLE_NAME"])
+    return SegmentStore(api_settings().table_name)
 
 
 def _segments(job: JobRecord, scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
