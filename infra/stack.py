@@ -42,6 +42,7 @@ class SegmentPipelineStack(Stack):
             "Reliability",
             settings=settings,
             storage=storage,
+            pipeline=ingest.pipeline,
             dead_letter_queues=[ingest.dlq, collector.dlq],
             fallback_state_machine=machine,
         )

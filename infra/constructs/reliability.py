@@ -12,8 +12,10 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.function import PipelineFunction, grant_rekognition_action
+from infra.constructs.function import PipelineFunction
+from infra.constructs.shared import grant_rekognition_action
 from infra.constructs.storage import Storage
+from segments import settings as runtime
 
 SWEEP_EVERY = Duration.minutes(5)  # part of the documented bound on time to a final state
 SWEEP_TIMEOUT = Duration.minutes(4)  # below the interval: two sweeps never overlap
@@ -30,26 +32,28 @@ class Reliability(Construct):
         *,
         settings: Settings,
         storage: Storage,
+        pipeline: runtime.Settings,
         dead_letter_queues: list[sqs.IQueue],
         fallback_state_machine: sfn.IStateMachine | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        environment = {"TABLE_NAME": storage.table.table_name, "DETECTION_MODE": settings.detection_mode}
-        if fallback_state_machine is not None:
-            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
         self.sweeper = PipelineFunction(
             self,
             "Sweep",
             settings=settings,
             handler_module="sweep",
-            environment=environment,
+            # The collector's environment: the sweeper finishes jobs through the same code path.
+            environment=pipeline.environment(),
             timeout=SWEEP_TIMEOUT,
             memory_size=512,
             description="Settles overdue videos: asks Rekognition / Step Functions for the real state of their jobs",
         )
         sweeper = self.sweeper.function
         storage.table.grant_read_write_data(sweeper)
-        grant_rekognition_action(self, "SweepGetSegmentDetection", sweeper, "rekognition:GetSegmentDetection")
+        assert sweeper.role is not None
+        grant_rekognition_action(
+            self, "SweepGetSegmentDetection", role=sweeper.role, action="rekognition:GetSegmentDetection"
+        )
         events.Rule(
             self,
             "Schedule",
@@ -93,7 +97,7 @@ class Reliability(Construct):
             "DeadLetters",
             settings=settings,
             handler_module="dead_letters",
-            environment={"TABLE_NAME": storage.table.table_name},
+            environment=runtime.Settings(table_name=storage.table.table_name).environment(),
             timeout=DEAD_LETTER_TIMEOUT,
             description="Marks the video (or job) of a dead-lettered message FAILED with the reason",
         )
