@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from segments.domain.errors import JobNotFound
 from segments.domain.events import Completion
-from segments.domain.records import JobRecord, VideoRecord
+from segments.domain.records import DetectionOptions, JobRecord, VideoRecord
 from segments.orchestration import collect_job, deployment_options, fallback_payload
 from segments.ports import Executions, JobSlots, Launcher, RekognitionJobs, ResultStore
 from segments.settings import Settings
@@ -94,11 +94,12 @@ def sweep(
             continue
         job = store.get_job(video.job_id)
         if job is None:
-            store.record_video_status(
-                video.object,
-                status="FAILED",
-                message=f"job {video.job_id} was never recorded; re-upload the video to retry",
-                source=video.source,
+            # Record the job the video names, then fail it: the one path that settles a video with a job.
+            store.record_job_started(
+                video.object, job_id=video.job_id, source=video.source or "rekognition", options=DetectionOptions()
+            )
+            store.complete_job(
+                video.job_id, status="FAILED", status_message="the job was never recorded; re-upload to retry"
             )
             report.add("failed-unrecorded")
         elif job.terminal:

@@ -19,8 +19,8 @@ from segments.adapters.job_slots import DynamoJobSlots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
-from segments.domain.events import uploads_in_s3_event
-from segments.orchestration import Attempt, RetryLater, start_video
+from segments.domain.events import removals_in_s3_event, uploads_in_s3_event
+from segments.orchestration import Attempt, RetryLater, record_deletion, start_video
 from segments.settings import settings
 
 logger = Logger()
@@ -65,6 +65,9 @@ def handle_record(record: SQSRecord) -> None:
             metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
             if metric:
                 metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+        for video in removals_in_s3_event(record.body):
+            outcome = record_deletion(video, settings=config, store=store)
+            logger.info("deletion handled", extra={"key": video.key, "outcome": outcome})
     except RetryLater as exc:
         metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
         logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
