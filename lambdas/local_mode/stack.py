@@ -153,6 +153,7 @@ class LocalStack:
         # A fresh endpoint, as a new process would have; the data directory is the state.
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - our own loopback endpoint
+        _untrack_table_items()
         self._create_resources()
         from segments.handlers import api, collect, start
 
@@ -272,6 +273,19 @@ class LocalStack:
                 s3.put_object(Bucket=BUCKET, Key=key, Body=source.read_bytes())
         for item in state["items"]:
             ddb.put_item(TableName=TABLE, Item=item)
+
+
+def _untrack_table_items() -> None:
+    """Stop moto remembering every DynamoDB item it ever built (for its dashboard only).
+
+    Each Query deep-copies the items it reads and moto's instance tracker keeps every copy, so
+    the stack grew by the size of each page read (~1.4 MB per 1,000-item page) for good.
+    """
+    from collections import deque
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    Item.instances_tracked = deque(maxlen=0)  # type: ignore[attr-defined]
 
 
 def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from itertools import islice
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from segments.domain import keys
-from segments.domain.paging import InvalidPaginationToken, decode_token, encode_token
-from segments.domain.query import SegmentFilter
+from segments.domain.exports import render
+from segments.domain.paging import Keyring, decode_token, encode_token
+from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery
+from segments.domain.read_errors import InvalidPaginationToken, NotFound, TooManyToExport
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
 EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10 MB)
+# Items a filtered page may read before it answers with what it found and a token to go on:
+# a filter the sort key cannot serve must not read a 100,000-segment partition per request.
+READ_BUDGET = 2_000
+EXPORT_QUERY_LIMIT = 1_000  # items per Query while an export walks a job
 
-
-class NotFound(LookupError):
-    """No video or job with that id."""
+__all__ = ["Answer", "NotFound", "ReadStore", "list_videos", "read_segments", "read_video"]
 
 
 class ReadStore(Protocol):
@@ -23,12 +28,20 @@ class ReadStore(Protocol):
 
     def get_video(self, video_id: str) -> dict[str, Any] | None: ...
     def get_job(self, job_id: str) -> dict[str, Any] | None: ...
-    def query_segments(
-        self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, prefix: str = ...
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
-    def list_videos_by_status(
-        self, status: str, limit: int, before: str | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]: ...
+    def segment_items(
+        self, job_id: str, *, prefix: str, limit: int, after_sk: str | None = None, flt: SegmentFilter | None = None
+    ) -> ItemPage: ...
+    def videos_by_status(self, status: str, *, limit: int, before: str | None = None) -> ItemPage: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a read produced: a JSON document or an export's text, and how many items it read."""
+
+    body: dict[str, Any] | str
+    content_type: str = "application/json"
+    filename: str | None = None  # exports are attachments
+    items_read: int = 0
 
 
 def public_status(status: str) -> str:
@@ -45,92 +58,6 @@ def job_header(job: dict[str, Any]) -> dict[str, Any]:
     header["AudioMetadata"] = job.get("AudioMetadata") or []
     header["SelectedSegmentTypes"] = job.get("SelectedSegmentTypes") or []
     return header
-
-
-def job_for_video(store: ReadStore, video_id: str) -> dict[str, Any]:
-    """The job whose results a video serves; a video without one yields a job-shaped stand-in."""
-    video = store.get_video(video_id)
-    if video is None:
-        raise NotFound(f"no video with id {video_id}")
-    job = store.get_job(str(video["jobId"])) if video.get("jobId") else None
-    if job is None:
-        return {"status": video.get("status", "IN_PROGRESS"), "statusMessage": video.get("statusMessage", "")}
-    return job
-
-
-def job_by_id(store: ReadStore, job_id: str) -> dict[str, Any]:
-    """A job item; NotFound when unknown."""
-    job = store.get_job(job_id)
-    if job is None:
-        raise NotFound(f"no job with id {job_id}")
-    return job
-
-
-def _type_prefix(job: dict[str, Any], flt: SegmentFilter) -> str:
-    kind = flt.effective_type
-    if not kind:
-        return keys.SEGMENT_PREFIX
-    order = list((job.get("settings") or {}).get("SegmentTypes") or ["TECHNICAL_CUE", "SHOT"])
-    rank = order.index(kind) if kind in order else len(order)
-    return f"{keys.SEGMENT_PREFIX}{rank}#"
-
-
-def _matching(
-    store: ReadStore, job: dict[str, Any], flt: SegmentFilter, after_sk: str | None
-) -> Iterator[dict[str, Any]]:
-    job_id = str(job["jobId"])
-    start = {"pk": keys.job_pk(job_id), "sk": after_sk} if after_sk else None
-    prefix = _type_prefix(job, flt)
-    while True:
-        items, last = store.query_segments(job_id, 1000, start, prefix)
-        yield from (item for item in items if flt.matches(item))
-        if not last:
-            return
-        start = last
-
-
-def segments_page(
-    store: ReadStore,
-    job: dict[str, Any],
-    flt: SegmentFilter,
-    *,
-    max_results: int,
-    next_token: str | None,
-    secret: bytes,
-    scope: str,
-) -> dict[str, Any]:
-    """One page of a job's segments (filtered, reference order) with a NextToken when more remain."""
-    after: str | None = None
-    if next_token:
-        position = decode_token(secret, next_token, scope=scope, fingerprint=flt.fingerprint())
-        after = str(position.get("sk", ""))
-        if not after.startswith(keys.SEGMENT_PREFIX):
-            raise InvalidPaginationToken("the pagination token is not valid")
-    response = job_header(job)
-    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
-        response["Segments"] = []
-        return response
-    taken = list(islice(_matching(store, job, flt, after), max_results + 1))
-    page = taken[:max_results]
-    response["Segments"] = [item["segment"] for item in page]
-    if len(taken) > max_results:
-        response["NextToken"] = encode_token(
-            secret, scope=scope, fingerprint=flt.fingerprint(), position={"sk": page[-1]["sk"]}
-        )
-    return response
-
-
-def all_segments(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> dict[str, Any]:
-    """Every matching segment of a finished job (for exports), bounded by EXPORT_LIMIT."""
-    response = job_header(job)
-    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
-        response["Segments"] = []
-        return response
-    segments = [item["segment"] for item in islice(_matching(store, job, flt, None), EXPORT_LIMIT + 1)]
-    if len(segments) > EXPORT_LIMIT:
-        raise ValueError(f"more than {EXPORT_LIMIT} segments match: narrow the filters or page the JSON format")
-    response["Segments"] = segments
-    return response
 
 
 def video_summary(video: dict[str, Any]) -> dict[str, Any]:
@@ -150,30 +77,154 @@ def video_summary(video: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _video(store: ReadStore, video_id: str) -> dict[str, Any]:
+    # Well-formed characters that decode to no S3 key name no video: not found, not malformed.
+    try:
+        keys.key_for_video_id(video_id)
+    except ValueError as exc:
+        raise NotFound(f"no video with id {video_id}") from exc
+    video = store.get_video(video_id)
+    if video is None:
+        raise NotFound(f"no video with id {video_id}")
+    return video
+
+
+def _job_of(store: ReadStore, video: dict[str, Any]) -> dict[str, Any]:
+    """The job whose results a video serves; a video without one yields a job-shaped stand-in."""
+    job = store.get_job(str(video["jobId"])) if video.get("jobId") else None
+    if job is None:
+        return {"status": video.get("status", "IN_PROGRESS"), "statusMessage": video.get("statusMessage", "")}
+    return job
+
+
+def read_video(store: ReadStore, video_id: str) -> Answer:
+    """A video: status, message and metadata of the job that serves its results."""
+    video = _video(store, video_id)
+    return Answer({**video_summary(video), **job_header(_job_of(store, video))})
+
+
+def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring) -> Answer:
+    """The segments a query names: one JSON page (GetSegmentDetection) or a whole export."""
+    if query.video_id is not None:
+        job = _job_of(store, _video(store, query.video_id))
+        scope = f"video:{query.video_id}:{job.get('jobId', '')}"
+        name = keys.key_for_video_id(query.video_id).rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    else:
+        job_id = str(query.job_id)
+        found = store.get_job(job_id)
+        if found is None:
+            raise NotFound(f"no job with id {job_id}")
+        job, scope, name = found, f"job:{job_id}", job_id
+    if query.fmt == "json":
+        return _page(store, job, query, keyring, scope)
+    return _export(store, job, query, name)
+
+
+def _prefix(job: dict[str, Any], flt: SegmentFilter) -> str:
+    """The sort-key prefix holding the segments of the filtered type (all segments without one)."""
+    kind = flt.effective_type
+    if not kind:
+        return keys.SEGMENT_PREFIX
+    order = list((job.get("settings") or {}).get("SegmentTypes") or ["TECHNICAL_CUE", "SHOT"])
+    rank = order.index(kind) if kind in order else len(order)
+    return f"{keys.SEGMENT_PREFIX}{rank}#"
+
+
+def _has_results(job: dict[str, Any]) -> bool:
+    return job.get("status") == "SUCCEEDED" and "jobId" in job
+
+
+def _page(store: ReadStore, job: dict[str, Any], query: SegmentQuery, keyring: Keyring, scope: str) -> Answer:
+    """One page: at most ``max_results + 1`` items read unfiltered, at most READ_BUDGET filtered."""
+    flt, wanted = query.filter, query.max_results
+    after: str | None = None
+    if query.next_token:
+        after = str(decode_token(keyring, query.next_token, scope=scope, fingerprint=flt.fingerprint()).get("sk", ""))
+        if not after.startswith(keys.SEGMENT_PREFIX):
+            raise InvalidPaginationToken("the pagination token is not valid")
+    response = job_header(job)
+    if not _has_results(job):
+        response["Segments"] = []
+        return Answer(response)
+    found: list[dict[str, Any]] = []
+    read, step = 0, wanted + 1
+    while True:
+        # Every item read unfiltered is returned: ask for one more than the page still needs, to
+        # learn whether another page exists. Filtered, DynamoDB reads ``Limit`` items before it
+        # filters: read what the page needs, then twice as much each time, within the budget.
+        limit = min(READ_BUDGET - read, step) if flt.needs_item_filter else wanted + 1 - len(found)
+        page = store.segment_items(str(job["jobId"]), prefix=_prefix(job, flt), limit=limit, after_sk=after, flt=flt)
+        read, step = read + page.items_read, step * 2
+        found += page.items
+        after = page.last_sk
+        if after is None or len(found) > wanted or read >= READ_BUDGET:
+            break
+    response["Segments"] = [item["segment"] for item in found[:wanted]]
+    # More than a page found: resume after its last item. Budget spent first: resume where reading stopped.
+    resume = found[wanted - 1]["sk"] if len(found) > wanted else after
+    if resume:
+        position = {"sk": resume}
+        response["NextToken"] = encode_token(keyring, scope=scope, fingerprint=flt.fingerprint(), position=position)
+    return Answer(response, items_read=read)
+
+
+def _all_items(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> Iterator[ItemPage]:
+    after: str | None = None
+    while True:
+        page = store.segment_items(
+            str(job["jobId"]), prefix=_prefix(job, flt), limit=EXPORT_QUERY_LIMIT, after_sk=after, flt=flt
+        )
+        yield page
+        if page.last_sk is None:
+            return
+        after = page.last_sk
+
+
+def _export(store: ReadStore, job: dict[str, Any], query: SegmentQuery, name: str) -> Answer:
+    """Every matching segment of a finished job rendered as csv, edl or vtt, bounded by EXPORT_LIMIT."""
+    response = job_header(job)
+    segments: list[dict[str, Any]] = []
+    read = 0
+    if _has_results(job):
+        for page in _all_items(store, job, query.filter):
+            read += page.items_read
+            segments += (item["segment"] for item in page.items)
+            if len(segments) > EXPORT_LIMIT:
+                raise TooManyToExport(
+                    f"more than {EXPORT_LIMIT} segments match: narrow the filters or page the JSON format"
+                )
+    response["Segments"] = segments
+    body, content_type, ext = render(query.fmt, response, title=name)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "segments"
+    return Answer(body, content_type=content_type, filename=f"{safe}.{ext}", items_read=read)
+
+
 def list_videos(
-    store: ReadStore, *, status: str | None, max_results: int, next_token: str | None, secret: bytes
-) -> dict[str, Any]:
+    store: ReadStore, *, status: str | None, max_results: int, next_token: str | None, keyring: Keyring
+) -> Answer:
     """Videos newest first within each status (all statuses when ``status`` is None), paged."""
     statuses = [status] if status else list(STATUSES)
     if status == "IN_PROGRESS":
         statuses = ["QUEUED", "IN_PROGRESS"]
     index, start = 0, None
     if next_token:
-        position = decode_token(secret, next_token, scope="videos", fingerprint=str(status))
+        position = decode_token(keyring, next_token, scope="videos", fingerprint=str(status))
         index, start = position.get("i", 0), position.get("k")
         if not isinstance(index, int) or not 0 <= index < len(statuses) or not isinstance(start, str | None):
             raise InvalidPaginationToken("the pagination token is not valid")
     videos: list[dict[str, Any]] = []
+    read = 0
     while index < len(statuses) and len(videos) < max_results:
-        items, last = store.list_videos_by_status(statuses[index], max_results - len(videos), start)
-        videos.extend(video_summary(v) for v in items)
-        if last:
-            start = last
+        page = store.videos_by_status(statuses[index], limit=max_results - len(videos), before=start)
+        read += page.items_read
+        videos.extend(video_summary(v) for v in page.items)
+        if page.last_sk:
+            start = page.last_sk
         else:
             index, start = index + 1, None
     response: dict[str, Any] = {"Videos": videos}
     if index < len(statuses):
         response["NextToken"] = encode_token(
-            secret, scope="videos", fingerprint=str(status), position={"i": index, "k": start}
+            keyring, scope="videos", fingerprint=str(status), position={"i": index, "k": start}
         )
-    return response
+    return Answer(response, items_read=read)

@@ -23,7 +23,7 @@ def api(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[Call]:
     monkeypatch.setenv("PAGINATION_SECRET", "test-secret")
     from segments.handlers import api as module
 
-    module._secret.cache_clear()
+    module.reset()
 
     def call(path: str, **params: Any) -> tuple[int, dict[str, str], Any]:
         query = {k: [str(v)] for k, v in params.items() if v is not None}
@@ -37,7 +37,7 @@ def api(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[Call]:
         return int(result["statusCode"]), headers, body
 
     yield call
-    module._secret.cache_clear()
+    module.reset()
 
 
 def store_job(
