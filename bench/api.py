@@ -144,10 +144,10 @@ def _free_port() -> int:
 
 def local_mode(requests: int) -> list[str]:
     """RSS of the whole local stack (moto + API) while paging a 1,121-segment job over HTTP."""
-    from local_mode.stack import LocalConfig, LocalStack
+    from local_mode.stack import LocalConfig, LocalPipeline
 
     with tempfile.TemporaryDirectory() as data:
-        stack = LocalStack(LocalConfig(port=_free_port(), api_port=_free_port(), data_dir=Path(data)))
+        stack = LocalPipeline(LocalConfig(port=_free_port(), api_port=_free_port(), data_dir=Path(data)))
         stack.start()
         try:
             store_job("segments", key="paged.mp4", job_id="job-paged", segments=rk.cues(121) + rk.shots(1000))

@@ -12,6 +12,7 @@ from segments.domain.exports import render
 from segments.domain.paging import Keyring, decode_token, encode_token
 from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery
 from segments.domain.read_errors import InvalidPaginationToken, NotFound, TooManyToExport
+from segments.domain.records import JobRecord, VideoRecord
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
 EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10 MB)
@@ -26,8 +27,8 @@ __all__ = ["Answer", "NotFound", "ReadStore", "list_videos", "read_segments", "r
 class ReadStore(Protocol):
     """What the read side needs from the results table."""
 
-    def get_video(self, video_id: str) -> dict[str, Any] | None: ...
-    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def get_video(self, video_id: str) -> VideoRecord | None: ...
+    def get_job(self, job_id: str) -> JobRecord | None: ...
     def segment_items(
         self, job_id: str, *, prefix: str, limit: int, after_sk: str | None = None, flt: SegmentFilter | None = None
     ) -> ItemPage: ...
@@ -49,35 +50,35 @@ def public_status(status: str) -> str:
     return "IN_PROGRESS" if status == "QUEUED" else status
 
 
-def job_header(job: dict[str, Any]) -> dict[str, Any]:
+def job_header(job: JobRecord) -> dict[str, Any]:
     """The response fields every GetSegmentDetection page repeats."""
-    header: dict[str, Any] = {"JobStatus": public_status(str(job.get("status", "IN_PROGRESS")))}
-    if job.get("statusMessage"):
-        header["StatusMessage"] = job["statusMessage"]
-    header["VideoMetadata"] = job.get("VideoMetadata") or []
-    header["AudioMetadata"] = job.get("AudioMetadata") or []
-    header["SelectedSegmentTypes"] = job.get("SelectedSegmentTypes") or []
+    header: dict[str, Any] = {"JobStatus": public_status(job.status)}
+    if job.status_message:
+        header["StatusMessage"] = job.status_message
+    header["VideoMetadata"] = list(job.video_metadata)
+    header["AudioMetadata"] = list(job.audio_metadata)
+    header["SelectedSegmentTypes"] = list(job.selected_segment_types)
     return header
 
 
-def video_summary(video: dict[str, Any]) -> dict[str, Any]:
+def video_summary(video: VideoRecord) -> dict[str, Any]:
     """A video as the API lists it."""
     return {
-        "videoId": video["videoId"],
-        "bucket": video.get("bucket", ""),
-        "key": video.get("key", ""),
-        "versionId": video.get("versionId", ""),
-        "status": public_status(str(video.get("status", ""))),
-        "queued": video.get("status") == "QUEUED",
-        "statusMessage": video.get("statusMessage", ""),
-        "jobId": video.get("jobId", ""),
-        "source": video.get("source", ""),
-        "createdAt": video.get("createdAt", ""),
-        "updatedAt": video.get("updatedAt", ""),
+        "videoId": video.video_id,
+        "bucket": video.bucket,
+        "key": video.key,
+        "versionId": video.version_id,
+        "status": public_status(video.status),
+        "queued": video.status == "QUEUED",
+        "statusMessage": video.status_message,
+        "jobId": video.job_id,
+        "source": video.source,
+        "createdAt": video.created_at,
+        "updatedAt": video.updated_at,
     }
 
 
-def _video(store: ReadStore, video_id: str) -> dict[str, Any]:
+def _video(store: ReadStore, video_id: str) -> VideoRecord:
     # Well-formed characters that decode to no S3 key name no video: not found, not malformed.
     try:
         keys.key_for_video_id(video_id)
@@ -89,11 +90,14 @@ def _video(store: ReadStore, video_id: str) -> dict[str, Any]:
     return video
 
 
-def _job_of(store: ReadStore, video: dict[str, Any]) -> dict[str, Any]:
-    """The job whose results a video serves; a video without one yields a job-shaped stand-in."""
-    job = store.get_job(str(video["jobId"])) if video.get("jobId") else None
+def _job_of(store: ReadStore, video: VideoRecord) -> JobRecord:
+    """The job whose results a video serves; a video without one yields a stand-in with no job_id."""
+    job = store.get_job(video.job_id) if video.job_id else None
     if job is None:
-        return {"status": video.get("status", "IN_PROGRESS"), "statusMessage": video.get("statusMessage", "")}
+        return JobRecord(
+            job_id="", video_id=video.video_id, bucket=video.bucket, key=video.key,
+            status=video.status, status_message=video.status_message,
+        )  # fmt: skip
     return job
 
 
@@ -107,7 +111,7 @@ def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring) -> An
     """The segments a query names: one JSON page (GetSegmentDetection) or a whole export."""
     if query.video_id is not None:
         job = _job_of(store, _video(store, query.video_id))
-        scope = f"video:{query.video_id}:{job.get('jobId', '')}"
+        scope = f"video:{query.video_id}:{job.job_id}"
         name = keys.key_for_video_id(query.video_id).rsplit("/", 1)[-1].rsplit(".", 1)[0]
     else:
         job_id = str(query.job_id)
@@ -120,21 +124,21 @@ def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring) -> An
     return _export(store, job, query, name)
 
 
-def _prefix(job: dict[str, Any], flt: SegmentFilter) -> str:
+def _prefix(job: JobRecord, flt: SegmentFilter) -> str:
     """The sort-key prefix holding the segments of the filtered type (all segments without one)."""
     kind = flt.effective_type
     if not kind:
         return keys.SEGMENT_PREFIX
-    order = list((job.get("settings") or {}).get("SegmentTypes") or ["TECHNICAL_CUE", "SHOT"])
+    order = list(job.segment_types)
     rank = order.index(kind) if kind in order else len(order)
     return f"{keys.SEGMENT_PREFIX}{rank}#"
 
 
-def _has_results(job: dict[str, Any]) -> bool:
-    return job.get("status") == "SUCCEEDED" and "jobId" in job
+def _has_results(job: JobRecord) -> bool:
+    return job.status == "SUCCEEDED" and bool(job.job_id)
 
 
-def _page(store: ReadStore, job: dict[str, Any], query: SegmentQuery, keyring: Keyring, scope: str) -> Answer:
+def _page(store: ReadStore, job: JobRecord, query: SegmentQuery, keyring: Keyring, scope: str) -> Answer:
     """One page: at most ``max_results + 1`` items read unfiltered, at most READ_BUDGET filtered."""
     flt, wanted = query.filter, query.max_results
     after: str | None = None
@@ -153,7 +157,7 @@ def _page(store: ReadStore, job: dict[str, Any], query: SegmentQuery, keyring: K
         # learn whether another page exists. Filtered, DynamoDB reads ``Limit`` items before it
         # filters: read what the page needs, then twice as much each time, within the budget.
         limit = min(READ_BUDGET - read, step) if flt.needs_item_filter else wanted + 1 - len(found)
-        page = store.segment_items(str(job["jobId"]), prefix=_prefix(job, flt), limit=limit, after_sk=after, flt=flt)
+        page = store.segment_items(job.job_id, prefix=_prefix(job, flt), limit=limit, after_sk=after, flt=flt)
         read, step = read + page.items_read, step * 2
         found += page.items
         after = page.last_sk
@@ -168,11 +172,11 @@ def _page(store: ReadStore, job: dict[str, Any], query: SegmentQuery, keyring: K
     return Answer(response, items_read=read)
 
 
-def _all_items(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> Iterator[ItemPage]:
+def _all_items(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> Iterator[ItemPage]:
     after: str | None = None
     while True:
         page = store.segment_items(
-            str(job["jobId"]), prefix=_prefix(job, flt), limit=EXPORT_QUERY_LIMIT, after_sk=after, flt=flt
+            job.job_id, prefix=_prefix(job, flt), limit=EXPORT_QUERY_LIMIT, after_sk=after, flt=flt
         )
         yield page
         if page.last_sk is None:
@@ -180,7 +184,7 @@ def _all_items(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> Ite
         after = page.last_sk
 
 
-def _export(store: ReadStore, job: dict[str, Any], query: SegmentQuery, name: str) -> Answer:
+def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) -> Answer:
     """Every matching segment of a finished job rendered as csv, edl or vtt, bounded by EXPORT_LIMIT."""
     response = job_header(job)
     segments: list[dict[str, Any]] = []
@@ -217,7 +221,7 @@ def list_videos(
     while index < len(statuses) and len(videos) < max_results:
         page = store.videos_by_status(statuses[index], limit=max_results - len(videos), before=start)
         read += page.items_read
-        videos.extend(video_summary(v) for v in page.items)
+        videos.extend(video_summary(VideoRecord.from_item(v)) for v in page.items)
         if page.last_sk:
             start = page.last_sk
         else:

@@ -76,7 +76,7 @@ def test_paging_continues_across_a_key_rotation(api_with_secret: Call, segments_
     rotate(secret_arn, "second-key")
     from segments.handlers import api as module
 
-    keyring = module._key_source("", "", secret_arn)
+    keyring = module._key_source("", secret_arn)
     assert isinstance(keyring, SecretKeyring)
     keyring._current.clear_cache()  # the container's cached key expires (max_age)
     assert module._keyring().current == b"second-key"

@@ -46,7 +46,7 @@ class SecretKeyring:
         return str(value).encode("utf-8")
 
 
-def static_keyring(current: str, previous: str = "") -> Callable[[], Keyring]:
-    """A keyring from configuration text (local mode and tests)."""
-    ring = Keyring(current.encode("utf-8"), previous.encode("utf-8") or None)
+def static_keyring(current: str) -> Callable[[], Keyring]:
+    """A keyring of one key given as text (local mode and tests)."""
+    ring = Keyring(current.encode("utf-8"))
     return lambda: ring

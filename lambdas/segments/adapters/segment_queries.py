@@ -16,6 +16,7 @@ from segments.adapters.aws import resource
 from segments.adapters.store import SegmentStore, from_dynamo
 from segments.domain import keys
 from segments.domain.query import ItemPage, SegmentFilter
+from segments.domain.records import JobRecord, VideoRecord
 
 
 def _segment_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -51,11 +52,11 @@ class SegmentQueries:
         self.table = dynamodb.Table(table_name)
         self._records = SegmentStore(table_name, dynamodb)  # videos and jobs come from the write side's records
 
-    def get_video(self, video_id: str) -> dict[str, Any] | None:
+    def get_video(self, video_id: str) -> VideoRecord | None:
         """The video, or None."""
         return self._records.get_video(video_id)
 
-    def get_job(self, job_id: str) -> dict[str, Any] | None:
+    def get_job(self, job_id: str) -> JobRecord | None:
         """The job, or None."""
         return self._records.get_job(job_id)
 

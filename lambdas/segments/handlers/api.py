@@ -21,6 +21,7 @@ from segments.domain.paging import Keyring
 from segments.domain.query import SegmentFilter, SegmentQuery
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, TooManyToExport
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
+from segments.settings import api_settings
 
 logger = Logger()
 tracer = Tracer()
@@ -76,7 +77,8 @@ SEGMENT_RESPONSES: dict[int, Any] = {
 
 
 def _store() -> SegmentQueries:
-    return _reader(os.environ["TABLE_NAME"], os.environ.get("AWS_ENDPOINT_URL", ""))
+    # boto3 reads AWS_ENDPOINT_URL itself: a reader belongs to one endpoint (local mode restarts on new ports).
+    return _reader(api_settings().table_name, os.environ.get("AWS_ENDPOINT_URL", ""))
 
 
 @lru_cache(maxsize=1)
@@ -86,17 +88,14 @@ def _reader(table_name: str, endpoint: str) -> SegmentQueries:
 
 
 def _keyring() -> Keyring:
-    return _key_source(
-        os.environ.get("PAGINATION_SECRET", ""),
-        os.environ.get("PAGINATION_SECRET_PREVIOUS", ""),
-        os.environ.get("PAGINATION_SECRET_ARN", ""),
-    )()
+    config = api_settings()
+    return _key_source(config.pagination_secret, config.pagination_secret_arn)()
 
 
 @lru_cache(maxsize=1)
-def _key_source(secret: str, previous: str, secret_arn: str) -> Callable[[], Keyring]:
+def _key_source(secret: str, secret_arn: str) -> Callable[[], Keyring]:
     # A key given as text (local mode, tests) or the secret's AWSCURRENT/AWSPREVIOUS, refreshed every 5 min.
-    return static_keyring(secret, previous) if secret else SecretKeyring(secret_arn)
+    return static_keyring(secret) if secret else SecretKeyring(secret_arn)
 
 
 def reset() -> None:
