@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local_mode.apigw import LocalContext, wsgi_app
+from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
@@ -163,7 +163,7 @@ class LocalPipeline:
         self._create_resources()
         from segments.handlers import api, collect, start
 
-        self._serve(wsgi_app(api.handler), self.config.api_port)
+        self._serve(wsgi_app(api.handler), self.config.api_port, JsonErrorRequestHandler)
         self._poll(UPLOADS, start.handler)
         self._poll(COMPLETIONS, collect.handler)
         self._spawn(self._snapshot_loop)
@@ -183,8 +183,8 @@ class LocalPipeline:
         thread.start()
         self.threads.append(thread)
 
-    def _serve(self, app: Callable[..., Any], port: int) -> None:
-        server = make_server(self.config.host, port, app, threaded=True)
+    def _serve(self, app: Callable[..., Any], port: int, request_handler: type[Any] | None = None) -> None:
+        server = make_server(self.config.host, port, app, threaded=True, request_handler=request_handler)
         self.servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
 

@@ -11,7 +11,7 @@ from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import Keyring, decode_token, encode_token
 from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery
-from segments.domain.read_errors import InvalidPaginationToken, NotFound, TooManyToExport
+from segments.domain.read_errors import InvalidPaginationToken, NotFound, NotReady, TooManyToExport
 from segments.domain.records import JobRecord, VideoRecord
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
@@ -50,11 +50,22 @@ def public_status(status: str) -> str:
     return "IN_PROGRESS" if status == "QUEUED" else status
 
 
+# What a failure message may carry from the machine it happened on: errno numbers and absolute
+# paths of temporary or system files (PyAV and the OS put both into their exception text).
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+_LOCAL_PATH = re.compile(r"(?<![\w:/.])/(?:tmp|var|opt|home|root|usr|proc|dev|mnt|run|private|Users)(?:/[^\s'\",;)]*)?")
+
+
+def public_message(text: str) -> str:
+    """A status message fit to show callers: no errno numbers, no paths of the machine that failed."""
+    return _LOCAL_PATH.sub("<local file>", _ERRNO.sub("", text)).strip()
+
+
 def job_header(job: JobRecord) -> dict[str, Any]:
     """The response fields every GetSegmentDetection page repeats."""
     header: dict[str, Any] = {"JobStatus": public_status(job.status)}
     if job.status_message:
-        header["StatusMessage"] = job.status_message
+        header["StatusMessage"] = public_message(job.status_message)
     header["VideoMetadata"] = list(job.video_metadata)
     header["AudioMetadata"] = list(job.audio_metadata)
     header["SelectedSegmentTypes"] = list(job.selected_segment_types)
@@ -70,7 +81,7 @@ def video_summary(video: VideoRecord) -> dict[str, Any]:
         "versionId": video.version_id,
         "status": public_status(video.status),
         "queued": video.status == "QUEUED",
-        "statusMessage": video.status_message,
+        "statusMessage": public_message(video.status_message),
         "jobId": video.job_id,
         "source": video.source,
         "createdAt": video.created_at,
@@ -185,18 +196,23 @@ def _all_items(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> Iterator
 
 
 def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) -> Answer:
-    """Every matching segment of a finished job rendered as csv, edl or vtt, bounded by EXPORT_LIMIT."""
+    """Every matching segment of a SUCCEEDED job rendered as csv, edl or vtt, bounded by EXPORT_LIMIT."""
+    if not _has_results(job):
+        # An empty file would read as "no segments": say why there is nothing to export yet.
+        status = public_status(job.status)
+        why = f" ({public_message(job.status_message)})" if job.status_message else ""
+        subject = f"job {job.job_id}" if job.job_id else f"video {job.video_id}"
+        raise NotReady(status, f"{subject} is {status}{why}: only a SUCCEEDED job can be exported")
     response = job_header(job)
     segments: list[dict[str, Any]] = []
     read = 0
-    if _has_results(job):
-        for page in _all_items(store, job, query.filter):
-            read += page.items_read
-            segments += (item["segment"] for item in page.items)
-            if len(segments) > EXPORT_LIMIT:
-                raise TooManyToExport(
-                    f"more than {EXPORT_LIMIT} segments match: narrow the filters or page the JSON format"
-                )
+    for page in _all_items(store, job, query.filter):
+        read += page.items_read
+        segments += (item["segment"] for item in page.items)
+        if len(segments) > EXPORT_LIMIT:
+            raise TooManyToExport(
+                f"more than {EXPORT_LIMIT} segments match: narrow the filters or page the JSON format"
+            )
     response["Segments"] = segments
     body, content_type, ext = render(query.fmt, response, title=name)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "segments"

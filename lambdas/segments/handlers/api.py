@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
@@ -19,7 +21,7 @@ from segments.adapters.pagination_key import SecretKeyring, static_keyring
 from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
 from segments.domain.query import SegmentFilter, SegmentQuery
-from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, TooManyToExport
+from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
 
@@ -36,18 +38,24 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     TooManyToExport: (400, "InvalidParameterException"),
     InvalidPaginationToken: (400, "InvalidPaginationTokenException"),
     NotFound: (404, "ResourceNotFoundException"),
+    NotReady: (409, "JobNotSucceededException"),
 }
 THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
-RESPONSE_TEXT = {
-    400: "InvalidParameterException or InvalidPaginationTokenException",
-    404: "ResourceNotFoundException",
-    429: "ThrottlingException",
-    500: "InternalServerError",
-}
-ERROR_RESPONSES: dict[int, Any] = {
-    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, text in RESPONSE_TEXT.items()
-}
+
+
+def _error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries of the errors a route answers, named by the codes ERRORS and the handlers below use."""
+    codes: dict[int, list[str]] = {429: ["ThrottlingException"], 500: ["InternalServerError"]}
+    for status, code in ERRORS.values():
+        if code not in codes.setdefault(status, []):
+            codes[status].append(code)
+    return {
+        status: {"description": " or ".join(codes[status]), "content": {"application/json": {"model": ErrorResponse}}}
+        for status in statuses
+    }
+
+
+ERROR_RESPONSES = _error_responses(400, 404, 429, 500)
 
 JobId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-_]+$")]
 VideoId = Annotated[str, Path(min_length=1, max_length=2048, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -63,7 +71,7 @@ StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
 SEGMENT_RESPONSES: dict[int, Any] = {
-    **ERROR_RESPONSES,
+    **_error_responses(400, 404, 409, 429, 500),
     200: {
         "description": "GetSegmentDetection response (json) or an export (csv, edl, vtt)",
         "content": {
@@ -187,7 +195,17 @@ def openapi() -> Response[Any]:
 
 def openapi_document() -> str:
     """The OpenAPI document as JSON text (checked in as openapi.json)."""
-    return app.get_openapi_json_schema(title="Segment detection results", version="1.0.0", description=__doc__)
+    document = json.loads(
+        app.get_openapi_json_schema(title="Segment detection results", version="1.0.0", description=__doc__)
+    )
+    # Powertools lists a 422 on every validated route; this API answers invalid input with 400 instead.
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return json.dumps(document)
 
 
 def _error(status: int, code: str, message: str) -> Response[Any]:
@@ -224,8 +242,20 @@ def _unexpected(exc: Exception) -> Response[Any]:
     return _error(500, "InternalServerError", "internal error; retry later")
 
 
+@lru_cache(maxsize=1)
+def _route_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every documented path as a regular expression (``{name}`` matches one path segment)."""
+    paths = json.loads(openapi_document()).get("paths", {})
+    return tuple(re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(p)) + "/?$") for p in paths)
+
+
 @app.not_found
 def _no_route(exc: Exception) -> Response[Any]:
+    method, path = app.current_event.http_method, app.current_event.path
+    if method != "GET" and any(pattern.match(path) for pattern in _route_patterns()):
+        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; every route is GET")
+        response.headers["Allow"] = "GET"
+        return response
     return _error(404, "ResourceNotFoundException", "no such route")
 
 
