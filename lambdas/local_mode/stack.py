@@ -24,7 +24,7 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_mode import s3_events, state
-from local_mode.apigw import LocalContext, wsgi_app
+from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
@@ -168,6 +168,7 @@ class LocalPipeline:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - our own loopback endpoint
         # Restore everything before anything runs: no job, poller or notification sees a half-restored stack.
+        _untrack_table_items()
         self._create_resources()
         from segments.handlers import api, collect, start, sweep
 
@@ -175,7 +176,7 @@ class LocalPipeline:
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
         self._restore_in_flight_work()
         self.emulator.resume()
-        self._serve(wsgi_app(api.handler), self.config.api_port)
+        self._serve(wsgi_app(api.handler), self.config.api_port, JsonErrorRequestHandler)
         self._poll(UPLOADS, start.handler)
         self._poll(COMPLETIONS, collect.handler)
         self._spawn(lambda: self._sweep_loop(sweep.handler))
@@ -196,8 +197,8 @@ class LocalPipeline:
         thread.start()
         self.threads.append(thread)
 
-    def _serve(self, app: Callable[..., Any], port: int) -> None:
-        server = make_server(self.config.host, port, app, threaded=True)
+    def _serve(self, app: Callable[..., Any], port: int, request_handler: type[Any] | None = None) -> None:
+        server = make_server(self.config.host, port, app, threaded=True, request_handler=request_handler)
         self.servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -295,6 +296,19 @@ class LocalPipeline:
             except Exception:  # a failed sweep is retried at the next tick, as the schedule would
                 logging.getLogger(__name__).exception("local sweep failed")
             self.dirty.set()
+
+
+def _untrack_table_items() -> None:
+    """Stop moto remembering every DynamoDB item it ever built (for its dashboard only).
+
+    Each Query deep-copies the items it reads and moto's instance tracker keeps every copy, so
+    the stack grew by the size of each page read (~1.4 MB per 1,000-item page) for good.
+    """
+    from collections import deque
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    Item.instances_tracked = deque(maxlen=0)  # type: ignore[attr-defined]
 
 
 def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
