@@ -20,12 +20,14 @@ from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import InvalidPaginationToken
 from segments.domain.query import InvalidParameter, SegmentFilter
+from segments.handlers.media_routes import router as media_router
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(media_router)
 
 JOB_ID = r"^[a-zA-Z0-9-_]+$"
 MaxResults = Annotated[int, Query(alias="maxResults", ge=1, le=1000, description="page size, 1-1000")]
