@@ -1,78 +1,121 @@
-"""Typed deployment settings read once from CDK context and validated at synth time."""
+"""Deployment settings: one declaration per knob (context key, default, range, meaning), validated at synth.
+
+The context key is the field name in camelCase (``shot_min_confidence`` → ``shotMinConfidence``); set it in
+cdk.json's ``context`` or with ``-c key=value``. The README's Configuration table lists the same knobs (a
+test keeps them in step). What each function receives is produced here from these knobs by the runtime
+models in ``segments.settings``, the one place that names the Lambda environment variables.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-DETECTION_MODES = ("rekognition", "fallback", "rekognition-with-fallback")
-API_AUTH_MODES = ("iam", "apiKey", "cognito")
-SEGMENT_TYPES = ("TECHNICAL_CUE", "SHOT")
+from annotated_types import Ge, Le
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
+from segments import settings as runtime
+from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
-CONTEXT_KEYS = (
-    "videoSuffixes",
-    "videoPrefix",
-    "segmentTypes",
-    "shotMinConfidence",
-    "technicalCueMinConfidence",
-    "blackFrameMaxPixelThreshold",
-    "blackFrameMinCoveragePercentage",
-    "maxConcurrentJobs",
-    "startMaxReceives",
-    "detectionMode",
-    "throttleFallbackSeconds",
-    "apiAuth",
-    "cognitoUserPoolArn",
-    "apiThrottleRate",
-    "apiThrottleBurst",
-    "fallbackMemoryMb",
-    "fallbackTimeoutMinutes",
-    "fallbackEphemeralMb",
-    "fallbackArm64",
-    "fallbackMapConcurrency",
-    "chunkSeconds",
-    "logRetentionDays",
-    "retainData",
-    "powertoolsLayerVersion",
-    "alarmEmail",
-)
+SEGMENT_TYPES = DEFAULT_SEGMENT_TYPES
+CHUNK_RESULTS_PREFIX = runtime.CHUNK_RESULTS_PREFIX
 
 
 class ConfigError(ValueError):
     """A context value is missing, malformed or out of its documented range."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseModel):
     """Every knob of the deployment; defaults follow Rekognition's documented defaults."""
 
-    video_suffixes: tuple[str, ...] = ("mp4", "mov", "m4v", "mkv", "webm")
-    video_prefix: str = ""
-    segment_types: tuple[str, ...] = ("TECHNICAL_CUE", "SHOT")
-    shot_min_confidence: float = 50.0  # percent, Rekognition range 50-100, default 50
-    technical_cue_min_confidence: float = 50.0  # percent, same range and default
-    black_frame_max_pixel_threshold: float = 0.2  # fraction of the colour range, 0-1
-    black_frame_min_coverage_percentage: float = 99.0  # percent of pixels, 0-100
-    max_concurrent_jobs: int = 20  # Rekognition's default concurrent stored-video jobs quota
-    start_max_receives: int = 40  # ingest deliveries before the DLQ (with backoff: about 8 hours)
-    detection_mode: str = "rekognition-with-fallback"
-    throttle_fallback_seconds: int = 3600
-    api_auth: str = "iam"
-    cognito_user_pool_arn: str = ""
-    api_throttle_rate: float = 50.0  # requests per second
-    api_throttle_burst: int = 100
-    fallback_memory_mb: int = 3538  # 2 vCPUs: the thread count the throughput was measured with
-    fallback_timeout_minutes: int = 15
-    fallback_ephemeral_mb: int = 2048
-    fallback_arm64: bool = False
-    fallback_map_concurrency: int = 10
-    chunk_seconds: int = 1200
-    log_retention_days: int = 90
-    retain_data: bool = True
-    powertools_layer_version: int = 27
-    alarm_email: str = ""
+    model_config = ConfigDict(
+        frozen=True, alias_generator=to_camel, validate_by_name=True, validate_by_alias=True, extra="forbid"
+    )
+
+    video_suffixes: tuple[str, ...] = Field(
+        default=runtime.DEFAULT_VIDEO_SUFFIXES, min_length=1, description="keys that start a job (case-insensitive)"
+    )
+    video_prefix: str = Field(default="", description="only keys under this prefix (case-sensitive)")
+    segment_types: tuple[Literal["TECHNICAL_CUE", "SHOT"], ...] = Field(
+        default=SEGMENT_TYPES, min_length=1, description="Rekognition `SegmentTypes` (order = result order)"
+    )
+    shot_min_confidence: float = Field(
+        default=50.0, ge=50, le=100, description="`ShotFilter.MinSegmentConfidence`, percent"
+    )
+    technical_cue_min_confidence: float = Field(
+        default=50.0, ge=50, le=100, description="`TechnicalCueFilter.MinSegmentConfidence`, percent"
+    )
+    black_frame_max_pixel_threshold: float = Field(
+        default=0.2, ge=0, le=1, description="`BlackFrame.MaxPixelThreshold`, fraction of the colour range"
+    )
+    black_frame_min_coverage_percentage: float = Field(
+        default=99.0, ge=0, le=100, description="`BlackFrame.MinCoveragePercentage`, percent of pixels"
+    )
+    max_concurrent_jobs: int = Field(
+        default=20,
+        ge=2,
+        le=1000,
+        description="Rekognition jobs this pipeline runs at once (Rekognition's default quota)",
+    )
+    start_max_receives: int = Field(
+        default=40, ge=2, le=1000, description="upload-event deliveries (30 s doubling to 15 min ≈ 8 h) before the DLQ"
+    )
+    detection_mode: Literal["rekognition", "fallback", "rekognition-with-fallback"] = Field(
+        default="rekognition-with-fallback", description="which engine detects"
+    )
+    throttle_fallback_seconds: int = Field(
+        default=3600, ge=0, le=14 * 24 * 3600, description="fall back when the start stays throttled this long, seconds"
+    )
+    api_auth: Literal["iam", "apiKey", "cognito"] = Field(default="iam", description="how API callers authenticate")
+    cognito_user_pool_arn: str = Field(default="", description="with apiAuth=cognito: the existing user pool's ARN")
+    cognito_scopes: tuple[str, ...] = Field(
+        default=(), description="with apiAuth=cognito: OAuth scopes an access token must carry (at least one)"
+    )
+    api_throttle_rate: float = Field(default=50.0, ge=1, le=10000, description="stage throttling, requests per second")
+    api_throttle_burst: int = Field(default=100, ge=1, le=5000, description="stage throttling burst, requests")
+    api_gateway_cloud_watch_role: bool = Field(
+        default=True, description="create API Gateway's account-wide logging role (kept when the stack is deleted)"
+    )
+    # 3538 MB = 2 vCPUs: the thread count the throughput was measured with.
+    fallback_memory_mb: int = Field(default=3538, ge=1769, le=10240, description="fallback function memory, MB")
+    fallback_timeout_minutes: int = Field(default=15, ge=1, le=15, description="fallback function timeout, minutes")
+    fallback_ephemeral_mb: int = Field(default=2048, ge=512, le=10240, description="fallback function /tmp, MB")
+    fallback_arm64: bool = Field(default=False, description="run the fallback container on Graviton")
+    fallback_map_concurrency: int = Field(default=10, ge=1, le=1000, description="fallback chunks in parallel")
+    chunk_seconds: int = Field(default=1200, ge=10, le=24 * 3600, description="seconds of video per fallback chunk")
+    log_retention_days: int = Field(default=90, ge=1, le=3653, description="every log group's retention, days")
+    retain_data: bool = Field(default=True, description="keep bucket, table and key when the stack is deleted")
+    powertools_layer_version: int = Field(default=27, ge=1, le=10000, description="public Powertools v3 layer version")
+    alarm_email: str = Field(default="", description="e-mail subscribed to the alarm topic")
+
+    @field_validator("video_suffixes", "segment_types", "cognito_scopes", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return runtime.list_from_text(value)
+
+    @field_validator("video_suffixes")
+    @classmethod
+    def _bare_lower_unique_suffixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # `.MP4`, `mp4` and `Mp4` are one suffix: matching is case-insensitive, so duplicates are harmless.
+        suffixes = tuple(dict.fromkeys(s.strip().lower().lstrip(".") for s in value if s.strip().lstrip(".")))
+        if not suffixes:
+            raise ValueError("must name at least one suffix")
+        return suffixes
+
+    @field_validator("segment_types")
+    @classmethod
+    def _unique_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"must not repeat a type, got {list(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _cognito_needs_pool_and_scopes(self) -> Settings:
+        if self.api_auth == "cognito" and not self.cognito_user_pool_arn.startswith("arn:"):
+            raise ValueError("apiAuth=cognito needs cognitoUserPoolArn (an existing user pool ARN)")
+        if self.api_auth == "cognito" and not self.cognito_scopes:
+            raise ValueError("apiAuth=cognito needs cognitoScopes (the OAuth scopes an access token must carry)")
+        return self
 
     @property
     def filters(self) -> dict[str, Any]:
@@ -95,97 +138,57 @@ class Settings:
         """True when the container fallback is deployed (any mode but ``rekognition``)."""
         return self.detection_mode != "rekognition"
 
+    def pipeline(
+        self, *, table_name: str, topic_arn: str, rekognition_role_arn: str, fallback_state_machine_arn: str
+    ) -> runtime.Settings:
+        """The start and collect functions' settings: detection options travel with every job they start."""
+        return runtime.Settings(
+            table_name=table_name,
+            topic_arn=topic_arn,
+            rekognition_role_arn=rekognition_role_arn,
+            segment_types=tuple(self.segment_types),
+            filters=self.filters,
+            video_suffixes=self.video_suffixes,
+            video_prefix=self.video_prefix,
+            detection_mode=self.detection_mode,
+            fallback_state_machine_arn=fallback_state_machine_arn,
+            throttle_fallback_seconds=self.throttle_fallback_seconds,
+            max_receives=self.start_max_receives,
+            max_concurrent_jobs=self.max_concurrent_jobs,
+        )
 
-def _get(ctx: dict[str, Any], name: str, default: Any) -> Any:
-    value = ctx.get(name)
-    return default if value is None else value
-
-
-def _number(ctx: dict[str, Any], name: str, default: float, low: float, high: float) -> float:
-    raw = _get(ctx, name, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"context '{name}' must be a number, got {raw!r}") from exc
-    if not low <= value <= high:
-        raise ConfigError(f"context '{name}' must be between {low:g} and {high:g}, got {value:g}")
-    return value
-
-
-def _integer(ctx: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = _number(ctx, name, default, low, high)
-    if value != int(value):
-        raise ConfigError(f"context '{name}' must be a whole number, got {value:g}")
-    return int(value)
-
-
-def _list(ctx: dict[str, Any], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    raw = _get(ctx, name, default)
-    if isinstance(raw, str):
-        raw = json.loads(raw) if raw.strip().startswith("[") else raw.split(",")
-    return tuple(str(item).strip() for item in raw if str(item).strip())
+    def fallback(self, *, table_name: str, bucket_name: str) -> runtime.FallbackSettings:
+        """The fallback container function's settings."""
+        return runtime.FallbackSettings(
+            table_name=table_name,
+            bucket_name=bucket_name,
+            results_prefix=CHUNK_RESULTS_PREFIX,
+            chunk_seconds=self.chunk_seconds,
+        )
 
 
-def _choice(ctx: dict[str, Any], name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = str(_get(ctx, name, default))
-    if value not in allowed:
-        raise ConfigError(f"context '{name}' must be one of {', '.join(allowed)}; got {value!r}")
-    return value
+CONTEXT_KEYS = tuple(to_camel(name) for name in Settings.model_fields)
 
 
-def _flag(ctx: dict[str, Any], name: str, default: bool) -> bool:
-    raw = _get(ctx, name, default)
-    if isinstance(raw, bool):
-        return raw
-    if str(raw).lower() in ("true", "1", "yes"):
-        return True
-    if str(raw).lower() in ("false", "0", "no"):
-        return False
-    raise ConfigError(f"context '{name}' must be true or false, got {raw!r}")
+def _explain(error: Any) -> str:
+    """One validation error as ``context 'key' must …, got …``."""
+    key = str(error["loc"][0]) if error["loc"] else "context"
+    got = error.get("input")
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        field = Settings.model_fields[next(n for n in Settings.model_fields if to_camel(n) == key)]
+        low = next(m.ge for m in field.metadata if isinstance(m, Ge))
+        high = next(m.le for m in field.metadata if isinstance(m, Le))
+        return f"context '{key}' must be between {low:g} and {high:g}, got {got}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "value_error" and not error["loc"]:
+        return f"context {message}"
+    return f"context '{key}': {message} (got {got!r})"
 
 
 def load_settings(ctx: dict[str, Any]) -> Settings:
     """Validate CDK context values (from cdk.json or ``-c key=value``) into Settings."""
-    suffixes = tuple(s.lower().lstrip(".") for s in _list(ctx, "videoSuffixes", Settings.video_suffixes))
-    if not suffixes:
-        raise ConfigError("context 'videoSuffixes' must name at least one suffix")
-    segment_types = _list(ctx, "segmentTypes", Settings.segment_types)
-    if (
-        not segment_types
-        or any(t not in SEGMENT_TYPES for t in segment_types)
-        or len(set(segment_types)) != len(segment_types)
-    ):
-        raise ConfigError(f"context 'segmentTypes' must be a non-empty subset of {SEGMENT_TYPES}, got {segment_types}")
-    api_auth = _choice(ctx, "apiAuth", Settings.api_auth, API_AUTH_MODES)
-    pool_arn = str(_get(ctx, "cognitoUserPoolArn", ""))
-    if api_auth == "cognito" and not pool_arn.startswith("arn:"):
-        raise ConfigError("context 'apiAuth=cognito' needs 'cognitoUserPoolArn' (an existing user pool ARN)")
-    fallback_timeout = _integer(ctx, "fallbackTimeoutMinutes", Settings.fallback_timeout_minutes, 1, 15)
-    chunk_seconds = _integer(ctx, "chunkSeconds", Settings.chunk_seconds, 10, 24 * 3600)
-    return Settings(
-        video_suffixes=suffixes,
-        video_prefix=str(_get(ctx, "videoPrefix", "")),
-        segment_types=segment_types,
-        shot_min_confidence=_number(ctx, "shotMinConfidence", 50.0, 50.0, 100.0),
-        technical_cue_min_confidence=_number(ctx, "technicalCueMinConfidence", 50.0, 50.0, 100.0),
-        black_frame_max_pixel_threshold=_number(ctx, "blackFrameMaxPixelThreshold", 0.2, 0.0, 1.0),
-        black_frame_min_coverage_percentage=_number(ctx, "blackFrameMinCoveragePercentage", 99.0, 0.0, 100.0),
-        max_concurrent_jobs=_integer(ctx, "maxConcurrentJobs", 20, 2, 1000),
-        start_max_receives=_integer(ctx, "startMaxReceives", 40, 2, 1000),
-        detection_mode=_choice(ctx, "detectionMode", Settings.detection_mode, DETECTION_MODES),
-        throttle_fallback_seconds=_integer(ctx, "throttleFallbackSeconds", 3600, 0, 14 * 24 * 3600),
-        api_auth=api_auth,
-        cognito_user_pool_arn=pool_arn,
-        api_throttle_rate=_number(ctx, "apiThrottleRate", 50.0, 1.0, 10000.0),
-        api_throttle_burst=_integer(ctx, "apiThrottleBurst", 100, 1, 5000),
-        fallback_memory_mb=_integer(ctx, "fallbackMemoryMb", Settings.fallback_memory_mb, 1769, 10240),
-        fallback_timeout_minutes=fallback_timeout,
-        fallback_ephemeral_mb=_integer(ctx, "fallbackEphemeralMb", Settings.fallback_ephemeral_mb, 512, 10240),
-        fallback_arm64=_flag(ctx, "fallbackArm64", False),
-        fallback_map_concurrency=_integer(ctx, "fallbackMapConcurrency", 10, 1, 1000),
-        chunk_seconds=chunk_seconds,
-        log_retention_days=_integer(ctx, "logRetentionDays", 90, 1, 3653),
-        retain_data=_flag(ctx, "retainData", True),
-        powertools_layer_version=_integer(ctx, "powertoolsLayerVersion", Settings.powertools_layer_version, 1, 10000),
-        alarm_email=str(_get(ctx, "alarmEmail", "")),
-    )
+    given = {key: value for key, value in ctx.items() if key in CONTEXT_KEYS and value is not None}
+    try:
+        return Settings.model_validate(given)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_explain(e) for e in exc.errors())) from None

@@ -27,7 +27,13 @@ class SegmentPipelineStack(Stack):
         machine = fallback.state_machine if fallback else None
         ingest = Ingest(self, "Ingest", settings=settings, storage=storage, fallback_state_machine=machine)
         collector = Collector(
-            self, "Collector", settings=settings, storage=storage, topic=ingest.topic, fallback_state_machine=machine
+            self,
+            "Collector",
+            settings=settings,
+            storage=storage,
+            topic=ingest.topic,
+            pipeline=ingest.pipeline,
+            fallback_state_machine=machine,
         )
         api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
 

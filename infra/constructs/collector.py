@@ -10,12 +10,14 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.function import PipelineFunction, grant_rekognition_action
-from infra.constructs.ingest import encrypted_queue_with_dlq
+from infra.constructs.function import PipelineFunction
+from infra.constructs.shared import encrypted_queue_with_dlq, grant_rekognition_action
 from infra.constructs.storage import Storage
+from segments import settings as runtime
 
 # 100,000 segments are 100 pages; measured in bench/collector.py well inside this.
 COLLECT_TIMEOUT = Duration.minutes(10)
+COLLECT_MAX_RECEIVES = 5
 
 
 class Collector(Construct):
@@ -29,6 +31,7 @@ class Collector(Construct):
         settings: Settings,
         storage: Storage,
         topic: sns.ITopic,
+        pipeline: runtime.Settings,
         fallback_state_machine: sfn.IStateMachine | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -37,28 +40,36 @@ class Collector(Construct):
             "Completions",
             key=storage.key,
             visibility=Duration.seconds(COLLECT_TIMEOUT.to_seconds() * 6),
-            max_receives=5,
+            max_receives=COLLECT_MAX_RECEIVES,
         )
         topic.add_subscription(subs.SqsSubscription(self.queue, raw_message_delivery=False))
-        environment = {
-            "TABLE_NAME": storage.table.table_name,
-            "DETECTION_MODE": settings.detection_mode,
-        }
-        if fallback_state_machine is not None:
-            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
-        self.collect = PipelineFunction(
+        self.collect = self._build_collect_function(
+            settings=settings, storage=storage, pipeline=pipeline, fallback_state_machine=fallback_state_machine
+        )
+
+    def _build_collect_function(
+        self,
+        *,
+        settings: Settings,
+        storage: Storage,
+        pipeline: runtime.Settings,
+        fallback_state_machine: sfn.IStateMachine | None,
+    ) -> PipelineFunction:
+        collect = PipelineFunction(
             self,
             "Collect",
             settings=settings,
             handler_module="collect",
-            environment=environment,
+            environment=pipeline.environment(),
             timeout=COLLECT_TIMEOUT,
             memory_size=1024,
             description="Stores every page of GetSegmentDetection for a completed job",
         )
-        fn = self.collect.function
+        fn = collect.function
         fn.add_event_source(sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True))
         storage.table.grant_read_write_data(fn)
-        grant_rekognition_action(self, "GetSegmentDetection", fn, "rekognition:GetSegmentDetection")
+        assert fn.role is not None
+        grant_rekognition_action(self, "GetSegmentDetection", role=fn.role, action="rekognition:GetSegmentDetection")
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)
+        return collect

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import Duration, Size
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.config import Settings
-from infra.constructs.function import iam5_grant_wildcards
+from infra.config import CHUNK_RESULTS_PREFIX, Settings
+from infra.constructs.shared import encrypted_queue, iam5_grant_wildcards, log_group
 from infra.constructs.storage import Storage
+from segments.settings import powertools_environment
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "lambdas/fallback_image/Dockerfile"
-RESULTS_PREFIX = "fallback-chunks/"
-# Errors the detector raises for videos it can never read: retrying them only burns money.
-PERMANENT_ERRORS = ["VideoError", "UnreadableVideoError", "NoVideoStreamError"]
+EXECUTION_TIMEOUT = Duration.hours(6)  # Rekognition's own limit on a video's length
+# Only these are retried: errors the detector raises for videos it can never read (VideoError and its
+# subclasses) go straight to RecordFailure, since retrying them only burns money.
 TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -37,19 +37,13 @@ class Fallback(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
         super().__init__(scope, construct_id)
-        arch = lambda_.Architecture.ARM_64 if settings.fallback_arm64 else lambda_.Architecture.X86_64
-        self.dlq = sqs.Queue(
-            self,
-            "Dlq",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=storage.key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        log_group = logs.LogGroup(
-            self, "FunctionLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
-        )
-        self.function = lambda_.DockerImageFunction(
+        self.dlq: sqs.IQueue = encrypted_queue(self, "Dlq", key=storage.key)
+        self.function = self._build_function(settings=settings, storage=storage)
+        self.state_machine = self._build_state_machine(settings=settings)
+        self._suppress_findings()
+
+    def _build_function(self, *, settings: Settings, storage: Storage) -> lambda_.DockerImageFunction:
+        function = lambda_.DockerImageFunction(
             self,
             "Detector",
             description="Fallback shot and technical-cue detector (PyAV + numpy)",
@@ -60,37 +54,33 @@ class Fallback(Construct):
                 if settings.fallback_arm64
                 else ecr_assets.Platform.LINUX_AMD64,
             ),
-            architecture=arch,
+            architecture=lambda_.Architecture.ARM_64 if settings.fallback_arm64 else lambda_.Architecture.X86_64,
             memory_size=settings.fallback_memory_mb,
             timeout=Duration.minutes(settings.fallback_timeout_minutes),
             ephemeral_storage_size=Size.mebibytes(settings.fallback_ephemeral_mb),
             tracing=lambda_.Tracing.ACTIVE,
-            log_group=log_group,
+            log_group=log_group(self, "FunctionLogs", settings=settings),
             dead_letter_queue=self.dlq,
             environment={
-                "TABLE_NAME": storage.table.table_name,
-                "BUCKET_NAME": storage.bucket.bucket_name,
-                "RESULTS_PREFIX": RESULTS_PREFIX,
-                "CHUNK_SECONDS": str(settings.chunk_seconds),
-                "POWERTOOLS_SERVICE_NAME": "segments-fallback",
-                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipeline",
-                "LOG_LEVEL": "INFO",
+                **powertools_environment("segments-fallback"),
+                **settings.fallback(
+                    table_name=storage.table.table_name, bucket_name=storage.bucket.bucket_name
+                ).environment(),
             },
         )
-        storage.bucket.grant_read(self.function)
+        storage.bucket.grant_read(function)
         # Chunk results are written and removed under their own prefix only.
-        storage.bucket.grant_put(self.function, f"{RESULTS_PREFIX}*")
-        storage.bucket.grant_delete(self.function, f"{RESULTS_PREFIX}*")
-        storage.table.grant_read_write_data(self.function)
+        storage.bucket.grant_put(function, f"{CHUNK_RESULTS_PREFIX}*")
+        storage.bucket.grant_delete(function, f"{CHUNK_RESULTS_PREFIX}*")
+        storage.table.grant_read_write_data(function)
+        return function
 
+    def _build_state_machine(self, *, settings: Settings) -> sfn.StateMachine:
+        """Plan → Map over time chunks (Detect) → Stitch; any error → RecordFailure → Failed."""
         plan = self._invoke("Plan", {"action": "plan", "job": sfn.JsonPath.entire_payload}, "$.plan")
         detect = self._invoke(
             "Detect",
-            {
-                "action": "detect",
-                "job": sfn.JsonPath.object_at("$.job"),
-                "chunk": sfn.JsonPath.object_at("$.chunk"),
-            },
+            {"action": "detect", "job": sfn.JsonPath.object_at("$.job"), "chunk": sfn.JsonPath.object_at("$.chunk")},
             None,
         )
         chunks = sfn.Map(
@@ -126,19 +116,34 @@ class Fallback(Construct):
         body = sfn.Parallel(self, "Detection", result_selector={"result.$": "$[0].result"})
         body.branch(plan.next(chunks).next(stitch))
         body.add_catch(record_failure, result_path="$.error")
-        definition = body.next(sfn.Succeed(self, "Done"))
-
-        sm_logs = logs.LogGroup(
-            self, "StateMachineLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
-        )
-        self.state_machine = sfn.StateMachine(
+        return sfn.StateMachine(
             self,
             "StateMachine",
-            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            definition_body=sfn.DefinitionBody.from_chainable(body.next(sfn.Succeed(self, "Done"))),
             tracing_enabled=True,
-            timeout=Duration.hours(6),
-            logs=sfn.LogOptions(destination=sm_logs, level=sfn.LogLevel.ALL, include_execution_data=False),
+            timeout=EXECUTION_TIMEOUT,
+            logs=sfn.LogOptions(
+                destination=log_group(self, "StateMachineLogs", settings=settings),
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,
+            ),
         )
+
+    def _invoke(self, name: str, payload: dict[str, object], result_path: str | None) -> tasks.LambdaInvoke:
+        """A LambdaInvoke step on the detector function with transient-only retries."""
+        task = tasks.LambdaInvoke(
+            self,
+            name,
+            lambda_function=self.function,
+            payload=sfn.TaskInput.from_object(payload),
+            payload_response_only=True,
+            result_path=result_path,
+            retry_on_service_exceptions=False,
+        )
+        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), max_attempts=4, backoff_rate=2.0)
+        return task
+
+    def _suppress_findings(self) -> None:
         for construct in (self.function, self.state_machine):
             NagSuppressions.add_resource_suppressions(
                 construct,
@@ -157,17 +162,3 @@ class Fallback(Construct):
                 ],
                 apply_to_children=True,
             )
-
-    def _invoke(self, name: str, payload: dict[str, object], result_path: str | None) -> tasks.LambdaInvoke:
-        """A LambdaInvoke step on the detector function with transient-only retries."""
-        task = tasks.LambdaInvoke(
-            self,
-            name,
-            lambda_function=self.function,
-            payload=sfn.TaskInput.from_object(payload),
-            payload_response_only=True,
-            result_path=result_path,
-            retry_on_service_exceptions=False,
-        )
-        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), max_attempts=4, backoff_rate=2.0)
-        return task

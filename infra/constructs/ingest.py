@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -11,44 +9,19 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.function import PipelineFunction, grant_rekognition_action
+from infra.constructs.function import PipelineFunction
+from infra.constructs.shared import encrypted_queue_with_dlq, grant_rekognition_action
 from infra.constructs.storage import Storage
 
 START_TIMEOUT = Duration.seconds(30)
 # Starting a job takes well under a second; two concurrent pollers (SQS's minimum) keep the
 # start rate gentle while the quota itself is enforced by retrying LimitExceededException.
 START_CONCURRENCY = 2
-
-
-def encrypted_queue_with_dlq(
-    scope: Construct, construct_id: str, *, key: kms.IKey, visibility: Duration, max_receives: int
-) -> tuple[sqs.Queue, sqs.Queue]:
-    """A KMS-encrypted, TLS-only queue and its dead-letter queue (14 days retention)."""
-    dlq = sqs.Queue(
-        scope,
-        f"{construct_id}Dlq",
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        retention_period=Duration.days(14),
-    )
-    queue = sqs.Queue(
-        scope,
-        construct_id,
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        visibility_timeout=visibility,
-        retention_period=Duration.days(14),
-        dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receives),
-    )
-    return queue, dlq
 
 
 class Ingest(Construct):
@@ -64,22 +37,43 @@ class Ingest(Construct):
         fallback_state_machine: sfn.IStateMachine | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
+        self.topic = self._build_completion_topic()
+        self.rekognition_role = self._build_rekognition_role(topic=self.topic)
+        self.queue, self.dlq = encrypted_queue_with_dlq(
+            self,
+            "Uploads",
+            key=storage.key,
+            visibility=Duration.seconds(START_TIMEOUT.to_seconds() * 6),
+            max_receives=settings.start_max_receives,
+        )
+        self._build_notifications(settings=settings, bucket=storage.bucket)
+        # The start and collect functions share one environment, produced from the settings in one place.
+        self.pipeline = settings.pipeline(
+            table_name=storage.table.table_name,
+            topic_arn=self.topic.topic_arn,
+            rekognition_role_arn=self.rekognition_role.role_arn,
+            fallback_state_machine_arn=fallback_state_machine.state_machine_arn if fallback_state_machine else "",
+        )
+        self.start = self._build_start_function(
+            settings=settings, storage=storage, fallback_state_machine=fallback_state_machine
+        )
+
+    def _build_completion_topic(self) -> sns.Topic:
         # The topic has its own key: the queue key's policy names the topic (SNS may decrypt
         # only for it), so sharing one key would make the two reference each other.
-        self.topic_key = kms.Key(
-            self, "CompletionKey", description="Segment pipeline: completion topic", enable_key_rotation=True
-        )
-        self.topic = sns.Topic(
+        key = kms.Key(self, "CompletionKey", description="Segment pipeline: completion topic", enable_key_rotation=True)
+        return sns.Topic(
             self,
             "Completion",
             display_name="Rekognition segment detection completions",
-            master_key=self.topic_key,
+            master_key=key,
             enforce_ssl=True,
         )
-        # Only Rekognition may assume this role, only for this account, and it may only
-        # publish completion messages to this one topic.
-        self.rekognition_role = iam.Role(
+
+    def _build_rekognition_role(self, *, topic: sns.Topic) -> iam.Role:
+        """Only Rekognition may assume this role, only for this account, and it may only publish to ``topic``."""
+        stack = Stack.of(self)
+        role = iam.Role(
             self,
             "RekognitionPublish",
             assumed_by=iam.ServicePrincipal(
@@ -88,9 +82,9 @@ class Ingest(Construct):
             ),
             description="Lets Amazon Rekognition publish segment-detection completions to the topic",
         )
-        self.topic.grant_publish(self.rekognition_role)
+        topic.grant_publish(role)
         NagSuppressions.add_resource_suppressions(
-            self.rekognition_role,
+            role,
             [
                 {
                     "id": "AwsSolutions-IAM5",
@@ -101,59 +95,43 @@ class Ingest(Construct):
             ],
             apply_to_children=True,
         )
+        return role
 
-        self.queue, self.dlq = encrypted_queue_with_dlq(
-            self,
-            "Uploads",
-            key=storage.key,
-            visibility=Duration.seconds(START_TIMEOUT.to_seconds() * 6),
-            max_receives=settings.start_max_receives,
-        )
+    def _build_notifications(self, *, settings: Settings, bucket: s3.IBucket) -> None:
         for suffix in settings.video_suffixes:
             for variant in sorted({suffix.lower(), suffix.upper()}):
-                storage.bucket.add_event_notification(
+                bucket.add_event_notification(
                     s3.EventType.OBJECT_CREATED,
                     s3n.SqsDestination(self.queue),
                     s3.NotificationKeyFilter(prefix=settings.video_prefix or None, suffix=f".{variant}"),
                 )
 
-        environment = {
-            "TABLE_NAME": storage.table.table_name,
-            "TOPIC_ARN": self.topic.topic_arn,
-            "REKOGNITION_ROLE_ARN": self.rekognition_role.role_arn,
-            "SEGMENT_TYPES": json.dumps(list(settings.segment_types)),
-            "FILTERS": json.dumps(settings.filters),
-            "VIDEO_SUFFIXES": ",".join(settings.video_suffixes),
-            "VIDEO_PREFIX": settings.video_prefix,
-            "DETECTION_MODE": settings.detection_mode,
-            "THROTTLE_FALLBACK_SECONDS": str(settings.throttle_fallback_seconds),
-            "MAX_RECEIVES": str(settings.start_max_receives),
-            "MAX_CONCURRENT_JOBS": str(settings.max_concurrent_jobs),
-        }
-        if fallback_state_machine is not None:
-            environment["FALLBACK_STATE_MACHINE_ARN"] = fallback_state_machine.state_machine_arn
-        self.start = PipelineFunction(
+    def _build_start_function(
+        self, *, settings: Settings, storage: Storage, fallback_state_machine: sfn.IStateMachine | None
+    ) -> PipelineFunction:
+        start = PipelineFunction(
             self,
             "Start",
             settings=settings,
             handler_module="start",
-            environment=environment,
+            environment=self.pipeline.environment(),
             timeout=START_TIMEOUT,
             description="Starts one Rekognition segment-detection job per uploaded video version",
         )
-        fn = self.start.function
+        fn = start.function
         fn.add_event_source(
             sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                report_batch_item_failures=True,
-                max_concurrency=START_CONCURRENCY,
+                self.queue, batch_size=10, report_batch_item_failures=True, max_concurrency=START_CONCURRENCY
             )
         )
         storage.table.grant_read_write_data(fn)
         # Rekognition reads the video with the caller's credentials.
         storage.bucket.grant_read(fn)
         self.rekognition_role.grant_pass_role(fn.grant_principal)
-        grant_rekognition_action(self, "StartSegmentDetection", fn, "rekognition:StartSegmentDetection")
+        assert fn.role is not None
+        grant_rekognition_action(
+            self, "StartSegmentDetection", role=fn.role, action="rekognition:StartSegmentDetection"
+        )
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)
+        return start

@@ -1,4 +1,4 @@
-"""IAM-authorised REST API serving stored results in the GetSegmentDetection shape."""
+"""REST API serving stored results in the GetSegmentDetection shape; IAM, API-key or Cognito auth."""
 
 from __future__ import annotations
 
@@ -7,22 +7,19 @@ from typing import Any
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
 from infra.constructs.function import PipelineFunction
+from infra.constructs.shared import log_group
 from infra.constructs.storage import Storage
+from segments.settings import ApiSettings
 
-ROUTES = (
-    "videos",
-    "videos/{videoId}",
-    "videos/{videoId}/segments",
-    "jobs/{jobId}/segments",
-    "openapi.json",
-)
+ROUTES = ("videos", "videos/{videoId}", "videos/{videoId}/segments", "jobs/{jobId}/segments", "openapi.json")
+STAGE = "v1"
+API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
 
 
 class ReadApi(Construct):
@@ -30,14 +27,22 @@ class ReadApi(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
         super().__init__(scope, construct_id)
-        self.pagination_secret = secretsmanager.Secret(
+        self.pagination_secret = self._build_pagination_secret()
+        self.handler = self._build_handler(settings=settings, storage=storage)
+        self.api = self._build_rest_api(settings=settings)
+        self._build_error_bodies()
+        self._build_routes(settings=settings)
+        self._suppress_findings(settings=settings)
+
+    def _build_pagination_secret(self) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
             self,
             "PaginationKey",
             description="HMAC key that makes NextToken values tamper-evident",
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
         )
         NagSuppressions.add_resource_suppressions(
-            self.pagination_secret,
+            secret,
             [
                 {
                     "id": "AwsSolutions-SMG4",
@@ -46,42 +51,39 @@ class ReadApi(Construct):
                 }
             ],
         )
-        self.handler = PipelineFunction(
+        return secret
+
+    def _build_handler(self, *, settings: Settings, storage: Storage) -> PipelineFunction:
+        handler = PipelineFunction(
             self,
             "Handler",
             settings=settings,
             handler_module="api",
-            environment={
-                "TABLE_NAME": storage.table.table_name,
-                "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
-            },
-            timeout=Duration.seconds(29),
+            environment=ApiSettings(
+                table_name=storage.table.table_name, pagination_secret_arn=self.pagination_secret.secret_arn
+            ).environment(),
+            timeout=API_TIMEOUT,
             memory_size=1024,
             description="Read API: videos, jobs and segments in the GetSegmentDetection shape",
         )
-        fn = self.handler.function
-        storage.table.grant_read_data(fn)
-        self.pagination_secret.grant_read(fn)
+        storage.table.grant_read_data(handler.function)
+        self.pagination_secret.grant_read(handler.function)
+        return handler
 
-        access_logs = logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=logs.RetentionDays.THREE_MONTHS,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        self.api = apigw.RestApi(
+    def _build_rest_api(self, *, settings: Settings) -> apigw.RestApi:
+        return apigw.RestApi(
             self,
             "Api",
             description="Segment detection results (GetSegmentDetection-compatible)",
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
             deploy_options=apigw.StageOptions(
-                stage_name="v1",
+                stage_name=STAGE,
                 throttling_rate_limit=settings.api_throttle_rate,
                 throttling_burst_limit=settings.api_throttle_burst,
                 tracing_enabled=True,
                 logging_level=apigw.MethodLoggingLevel.ERROR,
-                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_destination=apigw.LogGroupLogDestination(log_group(self, "AccessLogs", settings=settings)),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                     caller=True,
                     http_method=True,
@@ -96,16 +98,53 @@ class ReadApi(Construct):
             ),
             endpoint_types=[apigw.EndpointType.REGIONAL],
         )
-        self._error_bodies()
+
+    def _build_error_bodies(self) -> None:
+        """Errors API Gateway answers itself (throttling, auth, request validation, integration)
+        carry the same ``{"code", "message"}`` body, with Rekognition's names, as the handler's."""
+        body = '{"code":"%s","message":$context.error.messageString}'
+        for response_id, kind, status, code in (
+            ("Throttled", apigw.ResponseType.THROTTLED, "429", "ThrottlingException"),
+            ("QuotaExceeded", apigw.ResponseType.QUOTA_EXCEEDED, "429", "ThrottlingException"),
+            ("BadParameters", apigw.ResponseType.BAD_REQUEST_PARAMETERS, "400", "InvalidParameterException"),
+            ("AccessDenied", apigw.ResponseType.ACCESS_DENIED, "403", "AccessDeniedException"),
+            ("Unsigned", apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "403", "AccessDeniedException"),
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, None, "$context.error.responseType"),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX, None, "InternalServerError"),
+        ):
+            self.api.add_gateway_response(
+                response_id, type=kind, status_code=status, templates={"application/json": body % code}
+            )
+
+    def _build_routes(self, *, settings: Settings) -> None:
         validator = self.api.add_request_validator(
             "Params", validate_request_parameters=True, validate_request_body=True
         )
-        integration = apigw.LambdaIntegration(fn, proxy=True)
+        integration = apigw.LambdaIntegration(self.handler.function, proxy=True)
         method_options = self._method_options(settings)
         for route in ROUTES:
             resource = self.api.root.resource_for_path(route)
             resource.add_method("GET", integration, request_validator=validator, **method_options)
 
+    def _method_options(self, settings: Settings) -> dict[str, Any]:
+        """Authorization options for every method: IAM (default), API key or Cognito."""
+        if settings.api_auth == "apiKey":
+            plan = self.api.add_usage_plan(
+                "Plan",
+                throttle=apigw.ThrottleSettings(
+                    rate_limit=settings.api_throttle_rate, burst_limit=settings.api_throttle_burst
+                ),
+            )
+            plan.add_api_stage(stage=self.api.deployment_stage)
+            plan.add_api_key(self.api.add_api_key("Key"))
+            return {"api_key_required": True, "authorization_type": apigw.AuthorizationType.NONE}
+        if settings.api_auth == "cognito":
+            pool = cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
+            authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
+            return {"authorizer": authorizer, "authorization_type": apigw.AuthorizationType.COGNITO}
+        return {"authorization_type": apigw.AuthorizationType.IAM}
+
+    def _suppress_findings(self, *, settings: Settings) -> None:
         NagSuppressions.add_resource_suppressions(
             self.api,
             [
@@ -130,41 +169,3 @@ class ReadApi(Construct):
             ],
             apply_to_children=True,
         )
-
-    def _error_bodies(self) -> None:
-        """Errors API Gateway answers itself (throttling, auth, request validation, integration)
-        carry the same ``{"code", "message"}`` body, with Rekognition's names, as the handler's."""
-        body = '{"code":"%s","message":$context.error.messageString}'
-        for response_id, kind, status, code in (
-            ("Throttled", apigw.ResponseType.THROTTLED, "429", "ThrottlingException"),
-            ("QuotaExceeded", apigw.ResponseType.QUOTA_EXCEEDED, "429", "ThrottlingException"),
-            ("BadParameters", apigw.ResponseType.BAD_REQUEST_PARAMETERS, "400", "InvalidParameterException"),
-            ("AccessDenied", apigw.ResponseType.ACCESS_DENIED, "403", "AccessDeniedException"),
-            ("Unsigned", apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "403", "AccessDeniedException"),
-            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, None, "$context.error.responseType"),
-            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX, None, "InternalServerError"),
-        ):
-            self.api.add_gateway_response(
-                response_id,
-                type=kind,
-                status_code=status,
-                templates={"application/json": body % code},
-            )
-
-    def _method_options(self, settings: Settings) -> dict[str, Any]:
-        """Authorization options for every method: IAM (default), API key or Cognito."""
-        if settings.api_auth == "apiKey":
-            plan = self.api.add_usage_plan(
-                "Plan",
-                throttle=apigw.ThrottleSettings(
-                    rate_limit=settings.api_throttle_rate, burst_limit=settings.api_throttle_burst
-                ),
-            )
-            plan.add_api_stage(stage=self.api.deployment_stage)
-            plan.add_api_key(self.api.add_api_key("Key"))
-            return {"api_key_required": True, "authorization_type": apigw.AuthorizationType.NONE}
-        if settings.api_auth == "cognito":
-            pool = cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
-            authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
-            return {"authorizer": authorizer, "authorization_type": apigw.AuthorizationType.COGNITO}
-        return {"authorization_type": apigw.AuthorizationType.IAM}

@@ -9,7 +9,11 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.config import Settings
+from infra.config import CHUNK_RESULTS_PREFIX, Settings
+
+ACCESS_LOG_DAYS = 365
+NONCURRENT_VERSION_DAYS = 30
+CHUNK_RESULT_DAYS = 2  # a fallback run lasts at most 6 hours; its chunk results are only read by its stitch
 
 
 class Storage(Construct):
@@ -25,24 +29,31 @@ class Storage(Construct):
             enable_key_rotation=True,
             removal_policy=removal,
         )
-        self.access_logs = s3.Bucket(
+        self.access_logs = self._build_access_log_bucket(removal=removal)
+        self.bucket = self._build_video_bucket(removal=removal)
+        self.table = self._build_table(removal=removal)
+
+    def _build_access_log_bucket(self, *, removal: RemovalPolicy) -> s3.Bucket:
+        bucket = s3.Bucket(
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(ACCESS_LOG_DAYS))],
             removal_policy=removal,
-            auto_delete_objects=False,
         )
         NagSuppressions.add_resource_suppressions(
-            self.access_logs,
+            bucket,
             [{"id": "AwsSolutions-S1", "reason": "This is the access-log bucket; logging it into itself would loop."}],
         )
+        return bucket
+
+    def _build_video_bucket(self, *, removal: RemovalPolicy) -> s3.Bucket:
         # SSE-S3 rather than a CMK: Rekognition Video reads the object with the caller's
         # credentials and SSE-S3 needs no key grant for it, so uploads from any tool work.
-        self.bucket = s3.Bucket(
+        return s3.Bucket(
             self,
             "Videos",
             encryption=s3.BucketEncryption.S3_MANAGED,
@@ -53,15 +64,17 @@ class Storage(Construct):
             server_access_logs_prefix="videos/",
             lifecycle_rules=[
                 s3.LifecycleRule(
-                    id="fallback-chunks",
-                    prefix="fallback-chunks/",
-                    expiration=Duration.days(2),
+                    id="fallback-chunks", prefix=CHUNK_RESULTS_PREFIX, expiration=Duration.days(CHUNK_RESULT_DAYS)
                 ),
-                s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=Duration.days(30)),
+                s3.LifecycleRule(
+                    id="old-versions", noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS)
+                ),
             ],
             removal_policy=removal,
         )
-        self.table = dynamodb.Table(
+
+    def _build_table(self, *, removal: RemovalPolicy) -> dynamodb.Table:
+        table = dynamodb.Table(
             self,
             "Segments",
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
@@ -74,8 +87,9 @@ class Storage(Construct):
             encryption_key=self.key,
             removal_policy=removal,
         )
-        self.table.add_global_secondary_index(
+        table.add_global_secondary_index(
             index_name="gsi1",
             partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
         )
+        return table

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from local_mode.stack import BUCKET, LocalConfig, LocalStack
+from local_mode.stack import BUCKET, LocalConfig, LocalPipeline
 from segments.domain.keys import video_id_for_key
 
 
@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _banner(stack: LocalStack) -> str:
+def _banner(stack: LocalPipeline) -> str:
     return "\n".join(
         [
             "segment pipeline running locally (no AWS account; IAM auth is OFF on the local API)",
@@ -55,7 +55,7 @@ def _get(url: str) -> dict[str, Any]:
         return dict(json.loads(response.read()))
 
 
-def process(stack: LocalStack, video: Path, timeout: float) -> dict[str, Any]:
+def process(stack: LocalPipeline, video: Path, timeout: float) -> dict[str, Any]:
     """Upload ``video``, report progress on stderr, return the first page of results."""
     key = video.name
     stack.client("s3").upload_file(str(video), BUCKET, key)
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.video is not None and not args.video.is_file():
         print(f"segment-local: no such file: {args.video}", file=sys.stderr)
         return 1
-    stack = LocalStack(
+    stack = LocalPipeline(
         LocalConfig(port=args.port, api_port=args.api_port, data_dir=args.data_dir, max_jobs=args.max_jobs)
     )
     try:

@@ -115,7 +115,11 @@ class RekognitionEmulator:
         token = request.get("ClientRequestToken")
         if token is not None and (not 1 <= len(token) <= 64 or not TOKEN.match(token)):
             raise _invalid("ClientRequestToken must match ^[a-zA-Z0-9-_]+$ with 1-64 characters")
-        options = _options(types, request.get("Filters") or {})
+        filters = request.get("Filters") or {}
+        try:
+            DetectOptions.from_rekognition(types, filters)
+        except ValueError as exc:
+            raise _invalid(str(exc)) from exc
         with self.lock:
             if token and token in self.tokens:
                 return {"JobId": self.tokens[token]}
@@ -127,7 +131,7 @@ class RekognitionEmulator:
                 "JobStatus": "IN_PROGRESS",
                 "Video": s3,
                 "SegmentTypes": types,
-                "Options": options,
+                "Filters": filters,
                 "JobTag": request.get("JobTag", ""),
                 "NotificationChannel": request.get("NotificationChannel") or {},
                 "Response": None,
@@ -180,7 +184,7 @@ class RekognitionEmulator:
                 local = Path(tmp) / "video"
                 extra = {"VersionId": video["Version"]} if video.get("Version") else None
                 self.s3_client().download_file(video["Bucket"], video["Name"], str(local), ExtraArgs=extra)
-                response = detect(str(local), DetectOptions(**job["Options"]))
+                response = detect(str(local), DetectOptions.from_rekognition(job["SegmentTypes"], job["Filters"]))
             outcome: dict[str, Any] = {"JobStatus": "SUCCEEDED", "Response": response}
         except VideoError as exc:
             outcome = {"JobStatus": "FAILED", "StatusMessage": f"Unable to process the video: {exc}"}
@@ -206,21 +210,3 @@ class RekognitionEmulator:
             "Video": {"S3ObjectName": job["Video"]["Name"], "S3Bucket": job["Video"]["Bucket"]},
         }
         self.sns_client().publish(TopicArn=topic, Message=json.dumps(message))
-
-
-def _options(types: list[str], filters: dict[str, Any]) -> dict[str, Any]:
-    shot = filters.get("ShotFilter") or {}
-    cue = filters.get("TechnicalCueFilter") or {}
-    black = cue.get("BlackFrame") or {}
-    options = {
-        "segment_types": tuple(types),
-        "shot_min_confidence": float(shot.get("MinSegmentConfidence", 50.0)),
-        "cue_min_confidence": float(cue.get("MinSegmentConfidence", 50.0)),
-        "black_max_pixel_threshold": float(black.get("MaxPixelThreshold", 0.2)),
-        "black_min_coverage": float(black.get("MinCoveragePercentage", 99.0)),
-    }
-    try:
-        DetectOptions(**options)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise _invalid(str(exc)) from exc
-    return options

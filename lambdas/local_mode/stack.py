@@ -27,6 +27,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from local_mode.apigw import LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
+from segments.domain.model import DEFAULT_SEGMENT_TYPES
+from segments.settings import DEFAULT_VIDEO_SUFFIXES, ApiSettings, Settings, powertools_environment
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -35,7 +37,6 @@ TABLE = "segments"
 TOPIC = "rekognition-completions"
 UPLOADS = "uploads"
 COMPLETIONS = "completions"
-VIDEO_SUFFIXES = ("mp4", "mov", "m4v", "mkv", "webm")
 
 
 @dataclass
@@ -47,7 +48,6 @@ class LocalConfig:
     api_port: int = 8080
     data_dir: Path = Path(".local")
     max_jobs: int = 20
-    poll_seconds: float = 0.5
 
 
 def _dispatcher(moto_app: Any, emulator: RekognitionEmulator) -> Callable[..., Any]:
@@ -73,7 +73,7 @@ def _dispatcher(moto_app: Any, emulator: RekognitionEmulator) -> Callable[..., A
     return app
 
 
-class LocalStack:
+class LocalPipeline:
     """Start, wire, persist and stop the local pipeline."""
 
     def __init__(self, config: LocalConfig) -> None:
@@ -104,37 +104,43 @@ class LocalStack:
         secret_file = self.data / "pagination-secret"
         if not secret_file.exists():
             secret_file.write_text(secrets.token_hex(32))
+        # One process runs every handler, so it carries the union of their environments, each produced
+        # by the same models the CDK constructs use.
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
                 "AWS_ACCESS_KEY_ID": "local",
                 "AWS_SECRET_ACCESS_KEY": "local",
                 "AWS_DEFAULT_REGION": REGION,
-                "TABLE_NAME": TABLE,
-                "TOPIC_ARN": f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}",
-                "REKOGNITION_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/local-rekognition",
-                "SEGMENT_TYPES": json.dumps(["TECHNICAL_CUE", "SHOT"]),
-                "FILTERS": "{}",
-                "VIDEO_SUFFIXES": ",".join(VIDEO_SUFFIXES),
-                "DETECTION_MODE": "rekognition",
-                "MAX_RECEIVES": "1000",
-                # The pipeline bounds its own jobs by the emulated quota, as a deployment does by maxConcurrentJobs.
-                "MAX_CONCURRENT_JOBS": str(self.config.max_jobs),
-                "START_BACKOFF_SECONDS": "1",
-                "PAGINATION_SECRET": secret_file.read_text().strip(),
+                **self.pipeline_settings().environment(),
+                **ApiSettings(table_name=TABLE, pagination_secret=secret_file.read_text().strip()).environment(),
+                **powertools_environment(
+                    "segments-local",
+                    namespace="SegmentPipelineLocal",
+                    log_level=os.environ.get("LOG_LEVEL", "WARNING"),
+                ),
                 "POWERTOOLS_TRACE_DISABLED": "1",
                 "POWERTOOLS_METRICS_DISABLED": "true",
-                "POWERTOOLS_METRICS_NAMESPACE": "SegmentPipelineLocal",
-                "POWERTOOLS_SERVICE_NAME": "segments-local",
-                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             }
         )
         os.environ.pop("AWS_PROFILE", None)
         # Metrics are off locally; Powertools still warns on every invocation that none were published.
         warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
-        from segments.settings import settings
 
-        settings.cache_clear()
+    def pipeline_settings(self) -> Settings:
+        """The start and collect settings of the local stack (a deployment's defaults at local scale)."""
+        return Settings(
+            table_name=TABLE,
+            topic_arn=f"arn:aws:sns:{REGION}:{ACCOUNT}:{TOPIC}",
+            rekognition_role_arn=f"arn:aws:iam::{ACCOUNT}:role/local-rekognition",
+            segment_types=DEFAULT_SEGMENT_TYPES,
+            video_suffixes=DEFAULT_VIDEO_SUFFIXES,
+            detection_mode="rekognition",
+            max_receives=1000,
+            # The pipeline bounds its own jobs by the emulated quota, as a deployment does by maxConcurrentJobs.
+            max_concurrent_jobs=self.config.max_jobs,
+            backoff_base_seconds=1,
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -203,7 +209,7 @@ class LocalStack:
                         "Events": ["s3:ObjectCreated:*"],
                         "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": f".{suffix}"}]}},
                     }
-                    for suffix in VIDEO_SUFFIXES
+                    for suffix in DEFAULT_VIDEO_SUFFIXES
                 ]
             },
         )

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from segments.domain import keys
 from segments.domain.paging import InvalidPaginationToken, decode_token, encode_token
 from segments.domain.query import SegmentFilter
+from segments.domain.records import JobRecord, VideoRecord
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
 EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10 MB)
@@ -21,8 +22,8 @@ class NotFound(LookupError):
 class ReadStore(Protocol):
     """What the read side needs from the results table."""
 
-    def get_video(self, video_id: str) -> dict[str, Any] | None: ...
-    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+    def get_video(self, video_id: str) -> VideoRecord | None: ...
+    def get_job(self, job_id: str) -> JobRecord | None: ...
     def query_segments(
         self, job_id: str, limit: int, exclusive_start_key: dict[str, Any] | None = None, prefix: str = ...
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]: ...
@@ -36,29 +37,32 @@ def public_status(status: str) -> str:
     return "IN_PROGRESS" if status == "QUEUED" else status
 
 
-def job_header(job: dict[str, Any]) -> dict[str, Any]:
+def job_header(job: JobRecord) -> dict[str, Any]:
     """The response fields every GetSegmentDetection page repeats."""
-    header: dict[str, Any] = {"JobStatus": public_status(str(job.get("status", "IN_PROGRESS")))}
-    if job.get("statusMessage"):
-        header["StatusMessage"] = job["statusMessage"]
-    header["VideoMetadata"] = job.get("VideoMetadata") or []
-    header["AudioMetadata"] = job.get("AudioMetadata") or []
-    header["SelectedSegmentTypes"] = job.get("SelectedSegmentTypes") or []
+    header: dict[str, Any] = {"JobStatus": public_status(job.status)}
+    if job.status_message:
+        header["StatusMessage"] = job.status_message
+    header["VideoMetadata"] = list(job.video_metadata)
+    header["AudioMetadata"] = list(job.audio_metadata)
+    header["SelectedSegmentTypes"] = list(job.selected_segment_types)
     return header
 
 
-def job_for_video(store: ReadStore, video_id: str) -> dict[str, Any]:
-    """The job whose results a video serves; a video without one yields a job-shaped stand-in."""
+def job_for_video(store: ReadStore, video_id: str) -> JobRecord:
+    """The job whose results a video serves; a video without one yields a job-shaped stand-in (no job_id)."""
     video = store.get_video(video_id)
     if video is None:
         raise NotFound(f"no video with id {video_id}")
-    job = store.get_job(str(video["jobId"])) if video.get("jobId") else None
+    job = store.get_job(video.job_id) if video.job_id else None
     if job is None:
-        return {"status": video.get("status", "IN_PROGRESS"), "statusMessage": video.get("statusMessage", "")}
+        return JobRecord(
+            job_id="", video_id=video_id, bucket=video.bucket, key=video.key,
+            status=video.status, status_message=video.status_message,
+        )  # fmt: skip
     return job
 
 
-def job_by_id(store: ReadStore, job_id: str) -> dict[str, Any]:
+def job_by_id(store: ReadStore, job_id: str) -> JobRecord:
     """A job item; NotFound when unknown."""
     job = store.get_job(job_id)
     if job is None:
@@ -66,19 +70,17 @@ def job_by_id(store: ReadStore, job_id: str) -> dict[str, Any]:
     return job
 
 
-def _type_prefix(job: dict[str, Any], flt: SegmentFilter) -> str:
+def _type_prefix(job: JobRecord, flt: SegmentFilter) -> str:
     kind = flt.effective_type
     if not kind:
         return keys.SEGMENT_PREFIX
-    order = list((job.get("settings") or {}).get("SegmentTypes") or ["TECHNICAL_CUE", "SHOT"])
+    order = list(job.segment_types)
     rank = order.index(kind) if kind in order else len(order)
     return f"{keys.SEGMENT_PREFIX}{rank}#"
 
 
-def _matching(
-    store: ReadStore, job: dict[str, Any], flt: SegmentFilter, after_sk: str | None
-) -> Iterator[dict[str, Any]]:
-    job_id = str(job["jobId"])
+def _matching(store: ReadStore, job: JobRecord, flt: SegmentFilter, after_sk: str | None) -> Iterator[dict[str, Any]]:
+    job_id = job.job_id
     start = {"pk": keys.job_pk(job_id), "sk": after_sk} if after_sk else None
     prefix = _type_prefix(job, flt)
     while True:
@@ -91,7 +93,7 @@ def _matching(
 
 def segments_page(
     store: ReadStore,
-    job: dict[str, Any],
+    job: JobRecord,
     flt: SegmentFilter,
     *,
     max_results: int,
@@ -107,7 +109,7 @@ def segments_page(
         if not after.startswith(keys.SEGMENT_PREFIX):
             raise InvalidPaginationToken("the pagination token is not valid")
     response = job_header(job)
-    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
+    if job.status != "SUCCEEDED" or not job.job_id:
         response["Segments"] = []
         return response
     taken = list(islice(_matching(store, job, flt, after), max_results + 1))
@@ -120,10 +122,10 @@ def segments_page(
     return response
 
 
-def all_segments(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> dict[str, Any]:
+def all_segments(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> dict[str, Any]:
     """Every matching segment of a finished job (for exports), bounded by EXPORT_LIMIT."""
     response = job_header(job)
-    if job.get("status") != "SUCCEEDED" or "jobId" not in job:
+    if job.status != "SUCCEEDED" or not job.job_id:
         response["Segments"] = []
         return response
     segments = [item["segment"] for item in islice(_matching(store, job, flt, None), EXPORT_LIMIT + 1)]
@@ -133,20 +135,22 @@ def all_segments(store: ReadStore, job: dict[str, Any], flt: SegmentFilter) -> d
     return response
 
 
-def video_summary(video: dict[str, Any]) -> dict[str, Any]:
-    """A video as the API lists it."""
+def video_summary(video: VideoRecord | dict[str, Any]) -> dict[str, Any]:
+    """A video as the API lists it (from its record, or from a listed item)."""
+    if isinstance(video, dict):
+        video = VideoRecord.from_item(video)
     return {
-        "videoId": video["videoId"],
-        "bucket": video.get("bucket", ""),
-        "key": video.get("key", ""),
-        "versionId": video.get("versionId", ""),
-        "status": public_status(str(video.get("status", ""))),
-        "queued": video.get("status") == "QUEUED",
-        "statusMessage": video.get("statusMessage", ""),
-        "jobId": video.get("jobId", ""),
-        "source": video.get("source", ""),
-        "createdAt": video.get("createdAt", ""),
-        "updatedAt": video.get("updatedAt", ""),
+        "videoId": video.video_id,
+        "bucket": video.bucket,
+        "key": video.key,
+        "versionId": video.version_id,
+        "status": public_status(video.status),
+        "queued": video.status == "QUEUED",
+        "statusMessage": video.status_message,
+        "jobId": video.job_id,
+        "source": video.source,
+        "createdAt": video.created_at,
+        "updatedAt": video.updated_at,
     }
 
 

@@ -1,93 +1,158 @@
-"""Environment variables → typed settings, parsed once per Lambda container."""
+"""Every function's environment, declared once: variable names, defaults, validation and production.
+
+Each model below is one Lambda's environment (the aws-lambda-handler-cookbook's env-vars model). A field's
+variable name is its name in capitals (``table_name`` → ``TABLE_NAME``). The CDK constructs and local mode
+build a model and pass ``environment()`` to the function; the handler reads it back with a getter that
+validates ``os.environ`` once (and again only if one of its variables changes, as tests do).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, fields
-from functools import lru_cache
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, field_validator
 
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
-DETECTION_MODES = ("rekognition", "fallback", "rekognition-with-fallback")
+DetectionMode = Literal["rekognition", "fallback", "rekognition-with-fallback"]
+DEFAULT_VIDEO_SUFFIXES = ("mp4", "mov", "m4v", "mkv", "webm")
+# Fallback chunk results live under this key prefix of the video bucket (lifecycle rule, grants, function).
+CHUNK_RESULTS_PREFIX = "fallback-chunks/"
+METRICS_NAMESPACE = "SegmentPipeline"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Runtime settings shared by the handlers; every field has the deployment's default."""
+class FunctionEnvironment(BaseModel):
+    """Base of every function's environment: frozen, built by field name, read by variable name."""
 
-    table_name: str
+    model_config = ConfigDict(
+        frozen=True,
+        alias_generator=AliasGenerator(validation_alias=str.upper, serialization_alias=str.upper),
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="ignore",
+    )
+
+    @classmethod
+    def variable_names(cls) -> tuple[str, ...]:
+        """The environment variables this model reads, in declaration order."""
+        return tuple(name.upper() for name in cls.model_fields)
+
+    @classmethod
+    def from_environment(cls: type[M], env: Mapping[str, str]) -> M:
+        """Validate ``env``; a bad or missing value raises ValueError naming the variable."""
+        return cls.model_validate({name: env[name] for name in cls.variable_names() if name in env})
+
+    def environment(self) -> dict[str, str]:
+        """The Lambda environment that ``from_environment`` reads back into this model (lists as JSON)."""
+        dumped = self.model_dump(mode="json", by_alias=True)
+        return {name: value if isinstance(value, str) else json.dumps(value) for name, value in dumped.items()}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_text(cls, value: Any) -> Any:
+        # Lists and maps travel as JSON text; a comma list is accepted for people typing one by hand.
+        if isinstance(value, str) and value.strip().startswith(("[", "{")):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"must be JSON: {exc}") from exc
+        return value
+
+
+M = TypeVar("M", bound=FunctionEnvironment)
+
+
+def list_from_text(value: Any) -> Any:
+    """A JSON list or a comma list given as text → a list of stripped items; any other value unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.strip().startswith("["):
+        return json.loads(value)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class Settings(FunctionEnvironment):
+    """The start and collect functions' environment; every field has the deployment's default."""
+
+    table_name: str = Field(min_length=1)
     topic_arn: str = ""
     rekognition_role_arn: str = ""
     segment_types: tuple[str, ...] = DEFAULT_SEGMENT_TYPES
-    filters: dict[str, Any] = field(default_factory=dict)
-    video_suffixes: tuple[str, ...] = ("mp4", "mov", "m4v", "mkv", "webm")
+    filters: dict[str, Any] = Field(default_factory=dict)
+    video_suffixes: tuple[str, ...] = DEFAULT_VIDEO_SUFFIXES
     video_prefix: str = ""
-    detection_mode: str = "rekognition-with-fallback"
+    detection_mode: DetectionMode = "rekognition-with-fallback"
     fallback_state_machine_arn: str = ""
-    throttle_fallback_seconds: int = 3600
-    max_receives: int = 40
-    backoff_base_seconds: int = 30
-    max_concurrent_jobs: int = 20  # Rekognition job slots this pipeline may hold; 0 = no bound of our own
-    job_lease_seconds: int = 12 * 3600  # a slot whose completion never came is reclaimed after this
+    throttle_fallback_seconds: int = Field(default=3600, ge=0)
+    max_receives: int = Field(default=40, ge=1)
+    backoff_base_seconds: int = Field(default=30, ge=1)
+    max_concurrent_jobs: int = Field(default=20, ge=0)  # Rekognition job slots this pipeline may hold; 0 = no bound
+    job_lease_seconds: int = Field(
+        default=12 * 3600, ge=60
+    )  # a slot whose completion never came is reclaimed after this
 
-    @property
-    def fallback_enabled(self) -> bool:
-        """True when the fallback may run (any mode but ``rekognition``, with a state machine)."""
-        return self.detection_mode != "rekognition"
+    @field_validator("segment_types", "video_suffixes", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return list_from_text(value)
 
-
-# Integer environment variables: (variable, Settings field that holds its default, lowest allowed).
-INTEGER_VARIABLES = (
-    ("THROTTLE_FALLBACK_SECONDS", "throttle_fallback_seconds", 0),
-    ("MAX_RECEIVES", "max_receives", 1),
-    ("START_BACKOFF_SECONDS", "backoff_base_seconds", 1),
-    ("MAX_CONCURRENT_JOBS", "max_concurrent_jobs", 0),
-    ("JOB_LEASE_SECONDS", "job_lease_seconds", 60),
-)
+    @field_validator("video_suffixes")
+    @classmethod
+    def _bare_lower_suffixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.strip().lower().lstrip(".") for s in value if s.strip()))
 
 
-def parse_settings(env: dict[str, str]) -> Settings:
-    """Parse settings from an environment mapping; raises ValueError naming the bad variable."""
-    if not env.get("TABLE_NAME"):
-        raise ValueError("TABLE_NAME is required")
-    mode = env.get("DETECTION_MODE", "rekognition-with-fallback")
-    if mode not in DETECTION_MODES:
-        raise ValueError(f"DETECTION_MODE must be one of {DETECTION_MODES}, got {mode!r}")
-    try:
-        segment_types = tuple(json.loads(env.get("SEGMENT_TYPES") or json.dumps(list(DEFAULT_SEGMENT_TYPES))))
-        filters = json.loads(env.get("FILTERS") or "{}")
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"SEGMENT_TYPES and FILTERS must be JSON: {exc}") from exc
-    suffixes = tuple(
-        s.strip().lower().lstrip(".") for s in env.get("VIDEO_SUFFIXES", "mp4,mov,m4v,mkv,webm").split(",") if s.strip()
-    )
-    defaults = {f.name: f.default for f in fields(Settings)}
-    numbers: dict[str, int] = {}
-    for name, attribute, lowest in INTEGER_VARIABLES:
-        raw = env.get(name, str(defaults[attribute]))
-        try:
-            numbers[attribute] = int(raw)
-        except ValueError:
-            raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-        if numbers[attribute] < lowest:
-            raise ValueError(f"{name} must be at least {lowest}, got {numbers[attribute]}")
-    return Settings(
-        table_name=env["TABLE_NAME"],
-        topic_arn=env.get("TOPIC_ARN", ""),
-        rekognition_role_arn=env.get("REKOGNITION_ROLE_ARN", ""),
-        segment_types=segment_types,
-        filters=filters,
-        video_suffixes=suffixes,
-        video_prefix=env.get("VIDEO_PREFIX", ""),
-        detection_mode=mode,
-        fallback_state_machine_arn=env.get("FALLBACK_STATE_MACHINE_ARN", ""),
-        **numbers,
-    )
+class ApiSettings(FunctionEnvironment):
+    """The read API function's environment."""
+
+    table_name: str = Field(min_length=1)
+    pagination_secret_arn: str = ""
+    # Local mode and tests hand the HMAC key over directly instead of a Secrets Manager ARN.
+    pagination_secret: str = ""
 
 
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    """Settings of this process, read from ``os.environ`` once."""
-    return parse_settings(dict(os.environ))
+class FallbackSettings(FunctionEnvironment):
+    """The fallback container function's environment."""
+
+    table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+    results_prefix: str = CHUNK_RESULTS_PREFIX
+    chunk_seconds: int = Field(default=1200, ge=1)  # seconds of video per chunk
+
+
+def powertools_environment(
+    service: str, *, namespace: str = METRICS_NAMESPACE, log_level: str = "INFO"
+) -> dict[str, str]:
+    """The Powertools variables every function carries (service name, metrics namespace, log level)."""
+    return {"POWERTOOLS_SERVICE_NAME": service, "POWERTOOLS_METRICS_NAMESPACE": namespace, "LOG_LEVEL": log_level}
+
+
+class EnvironmentGetter(Generic[M]):
+    """``getter()`` → the model parsed from ``os.environ``, validated once per distinct set of its variables."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._cached: tuple[tuple[str | None, ...], M] | None = None
+
+    def __call__(self) -> M:
+        key = tuple(os.environ.get(name) for name in self._model.variable_names())
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, self._model.from_environment(os.environ))
+        return self._cached[1]
+
+    def cache_clear(self) -> None:
+        """Forget the parsed value (the next call validates again)."""
+        self._cached = None
+
+
+def parse_settings(env: Mapping[str, str]) -> Settings:
+    """The start/collect settings from an environment mapping; raises ValueError naming the bad variable."""
+    return Settings.from_environment(env)
+
+
+settings: EnvironmentGetter[Settings] = EnvironmentGetter(Settings)
+api_settings: EnvironmentGetter[ApiSettings] = EnvironmentGetter(ApiSettings)
+fallback_settings: EnvironmentGetter[FallbackSettings] = EnvironmentGetter(FallbackSettings)

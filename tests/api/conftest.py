@@ -11,6 +11,7 @@ import pytest
 from local_mode.apigw import LocalContext, rest_event
 from segments.adapters.store import SegmentStore
 from segments.domain.events import VideoObject
+from segments.domain.records import DetectionOptions
 from tests.support import rekognition as rk
 
 Call = Callable[..., tuple[int, dict[str, str], Any]]
@@ -49,7 +50,7 @@ def store_job(
         VideoObject("videos", key, "v1"),
         job_id=job_id,
         source="rekognition",
-        settings={"SegmentTypes": ["TECHNICAL_CUE", "SHOT"]},
+        options=DetectionOptions(("TECHNICAL_CUE", "SHOT")),
     )
     if status == "IN_PROGRESS":
         return store

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from local_mode.stack import LocalConfig, LocalStack
+from local_mode.stack import LocalConfig, LocalPipeline
 from tests.detector.conftest import FFMPEG, make_clip
 
 
@@ -26,15 +26,15 @@ def free_port() -> int:
 
 
 class Running:
-    """A started LocalStack plus helpers the tests share."""
+    """A started local pipeline plus helpers the tests share."""
 
     def __init__(self, data_dir: Path, max_jobs: int) -> None:
         self.data_dir, self.max_jobs = data_dir, max_jobs
         self.ports = (free_port(), free_port())
         self.stack = self._start()
 
-    def _start(self) -> LocalStack:
-        stack = LocalStack(
+    def _start(self) -> LocalPipeline:
+        stack = LocalPipeline(
             LocalConfig(port=self.ports[0], api_port=self.ports[1], data_dir=self.data_dir, max_jobs=self.max_jobs)
         )
         stack.start()

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
+from infra.config import CHUNK_RESULTS_PREFIX, load_settings
+from segments import settings as runtime
 from tests.infra.conftest import synth
 
 
@@ -217,7 +219,7 @@ def test_rekognition_only_mode_deploys_no_fallback() -> None:
     assert not [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
     for fn in functions.values():
         env = fn["Properties"].get("Environment", {}).get("Variables", {})
-        assert "FALLBACK_STATE_MACHINE_ARN" not in env
+        assert not env.get("FALLBACK_STATE_MACHINE_ARN")
 
 
 @pytest.mark.parametrize("auth", ["apiKey"])
@@ -233,3 +235,80 @@ def test_start_function_is_bounded_by_the_configured_job_slots() -> None:
     functions = _resources(template, "AWS::Lambda::Function")
     (start,) = [f for f in functions.values() if f["Properties"].get("Handler") == "segments.handlers.start.handler"]
     assert start["Properties"]["Environment"]["Variables"]["MAX_CONCURRENT_JOBS"] == "7"
+
+
+def _environment_of(template: Template, handler: str) -> dict[str, Any]:
+    functions = _resources(template, "AWS::Lambda::Function")
+    (fn,) = [f for f in functions.values() if f["Properties"].get("Handler") == handler]
+    return dict(fn["Properties"]["Environment"]["Variables"])
+
+
+def _placeholders(environment: dict[str, Any]) -> dict[str, str]:
+    """CloudFormation references (resource names known only at deploy) as placeholder text."""
+    return {k: v if isinstance(v, str) else f"<{json.dumps(v, sort_keys=True)}>" for k, v in environment.items()}
+
+
+def test_collector_gets_the_environment_the_settings_module_produces_with_the_deployments_options() -> None:
+    overrides = {"segmentTypes": "SHOT", "shotMinConfidence": 80, "detectionMode": "rekognition-with-fallback"}
+    _, template = synth(overrides)
+    collect = _environment_of(template, "segments.handlers.collect.handler")
+    start = _environment_of(template, "segments.handlers.start.handler")
+    # One environment for both functions, as the module produces it (only the service name differs).
+    assert {k: v for k, v in collect.items() if k != "POWERTOOLS_SERVICE_NAME"} == {
+        k: v for k, v in start.items() if k != "POWERTOOLS_SERVICE_NAME"
+    }
+    deployed = load_settings(overrides)
+    parsed = runtime.Settings.from_environment(_placeholders(collect))
+    expected = deployed.pipeline(
+        table_name=parsed.table_name,
+        topic_arn=parsed.topic_arn,
+        rekognition_role_arn=parsed.rekognition_role_arn,
+        fallback_state_machine_arn=parsed.fallback_state_machine_arn,
+    )
+    assert parsed == expected
+    assert parsed.segment_types == ("SHOT",)
+    assert parsed.filters == {"ShotFilter": {"MinSegmentConfidence": 80.0}}
+    assert set(runtime.Settings.variable_names()) <= set(collect)
+    assert "FALLBACK_STATE_MACHINE_ARN" in collect and parsed.fallback_state_machine_arn
+
+
+@pytest.mark.parametrize(
+    ("handler", "model"),
+    [("segments.handlers.api.handler", runtime.ApiSettings)],
+)
+def test_every_zip_function_environment_parses_into_its_settings_model(
+    template: Template, handler: str, model: type[runtime.FunctionEnvironment]
+) -> None:
+    environment = _environment_of(template, handler)
+    assert set(model.variable_names()) <= set(environment)
+    model.from_environment(_placeholders(environment))
+
+
+def test_fallback_function_environment_parses_into_its_settings_model(template: Template) -> None:
+    functions = _resources(template, "AWS::Lambda::Function")
+    (image,) = [f for f in functions.values() if f["Properties"].get("PackageType") == "Image"]
+    environment = image["Properties"]["Environment"]["Variables"]
+    parsed = runtime.FallbackSettings.from_environment(_placeholders(environment))
+    assert parsed.results_prefix == CHUNK_RESULTS_PREFIX and parsed.chunk_seconds == 1200
+
+
+def test_every_log_group_keeps_logs_as_long_as_the_setting_says() -> None:
+    _, template = synth({"logRetentionDays": 30})
+    groups = _resources(template, "AWS::Logs::LogGroup")
+    assert len(groups) >= 5  # three zip functions, the fallback function and state machine, API access logs
+    assert {g["Properties"].get("RetentionInDays") for g in groups.values()} == {30}
+
+
+def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_writes_to(template: Template) -> None:
+    bucket = next(
+        b for b in _resources(template, "AWS::S3::Bucket").values() if "VersioningConfiguration" in b["Properties"]
+    )
+    rule = next(r for r in bucket["Properties"]["LifecycleConfiguration"]["Rules"] if r.get("Id") == "fallback-chunks")
+    assert rule["Prefix"] == CHUNK_RESULTS_PREFIX
+    writes = [
+        s
+        for p in _resources(template, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "s3:PutObject" in _as_list(s["Action"])
+    ]
+    assert writes and all(CHUNK_RESULTS_PREFIX + "*" in json.dumps(s["Resource"]) for s in writes)

@@ -21,6 +21,7 @@ class VideoObject:
     version_id: str | None
     size: int = 0
     etag: str = ""
+    sequencer: str = ""  # S3's per-key event order: a greater value (same length, hex) is a later change
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def uploads_in_s3_event(body: str) -> list[VideoObject]:
                     version_id=s3["object"].get("versionId") or None,
                     size=int(s3["object"].get("size", 0)),
                     etag=str(s3["object"].get("eTag", "")),
+                    sequencer=str(s3["object"].get("sequencer", "")),
                 )
             )
         except (KeyError, TypeError) as exc:

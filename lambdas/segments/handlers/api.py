@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from typing import Annotated, Any
@@ -20,8 +19,10 @@ from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import InvalidPaginationToken
 from segments.domain.query import InvalidParameter, SegmentFilter
+from segments.domain.records import JobRecord
 from segments.handlers.media_routes import router as media_router
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
+from segments.settings import api_settings
 
 logger = Logger()
 tracer = Tracer()
@@ -79,18 +80,19 @@ def _error(status: int, code: str, message: str) -> Response[Any]:
 
 @lru_cache(maxsize=1)
 def _secret() -> bytes:
-    if os.environ.get("PAGINATION_SECRET"):
-        return os.environ["PAGINATION_SECRET"].encode("utf-8")
+    config = api_settings()
+    if config.pagination_secret:
+        return config.pagination_secret.encode("utf-8")
     from aws_lambda_powertools.utilities.parameters import get_secret
 
-    return str(get_secret(os.environ["PAGINATION_SECRET_ARN"], max_age=300)).encode("utf-8")
+    return str(get_secret(config.pagination_secret_arn, max_age=300)).encode("utf-8")
 
 
 def _store() -> SegmentStore:
-    return SegmentStore(os.environ["TABLE_NAME"])
+    return SegmentStore(api_settings().table_name)
 
 
-def _segments(job: dict[str, Any], scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
+def _segments(job: JobRecord, scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
     flt = SegmentFilter(
         params["type"], params["cue_type"], params["min_confidence"], params["start_ms"], params["end_ms"]
     )
@@ -163,7 +165,7 @@ def video_segments(
     name = keys.key_for_video_id(videoId).rsplit("/", 1)[-1].rsplit(".", 1)[0]
     params = {"type": type, "cue_type": cue_type, "min_confidence": min_confidence, "start_ms": start_ms}
     params |= {"end_ms": end_ms, "fmt": fmt, "max_results": max_results, "next_token": next_token}
-    return _segments(job, f"video:{videoId}:{job.get('jobId', '')}", name, params)
+    return _segments(job, f"video:{videoId}:{job.job_id}", name, params)
 
 
 @app.get("/jobs/<jobId>/segments", summary="Segments of a job (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from segments import reads
 from segments.adapters.media import MediaBucket
 from segments.adapters.store import SegmentStore
 from segments.domain import keys
 from segments.domain.query import InvalidParameter
+from segments.domain.records import VideoRecord
 from segments.models import ErrorResponse
-from segments.settings import settings
+from segments.settings import (
+    DEFAULT_VIDEO_SUFFIXES,
+    EnvironmentGetter,
+    FunctionEnvironment,
+    api_settings,
+    list_from_text,
+)
 from thumbnails import manifest_key
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -38,45 +42,35 @@ ERRORS: dict[int, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class MediaSettings:
-    """Environment of the viewer routes, read once."""
+class MediaSettings(FunctionEnvironment):
+    """The viewer routes' part of the API function's environment."""
 
-    bucket: str
-    url_seconds: int  # lifetime of playback and thumbnail URLs
-    upload_seconds: int  # lifetime of an upload form
-    max_upload_bytes: int
+    bucket_name: str = ""
+    video_suffixes: tuple[str, ...] = DEFAULT_VIDEO_SUFFIXES
+    video_prefix: str = ""
+    media_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of playback and thumbnail URLs
+    upload_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of an upload form
+    upload_max_bytes: int = Field(default=MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES)
+
+    @field_validator("video_suffixes", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return [str(s).strip().lower().lstrip(".") for s in list_from_text(value) if str(s).strip()]
 
 
-@lru_cache(maxsize=1)
-def media_settings() -> MediaSettings:
-    """Parse BUCKET_NAME, MEDIA_URL_SECONDS, UPLOAD_URL_SECONDS and UPLOAD_MAX_BYTES once."""
-    values = {
-        name: int(os.environ.get(name, default))
-        for name, default in (
-            ("MEDIA_URL_SECONDS", 900),
-            ("UPLOAD_URL_SECONDS", 900),
-            ("UPLOAD_MAX_BYTES", MAX_UPLOAD_BYTES),
-        )
-    }
-    return MediaSettings(
-        bucket=os.environ.get("BUCKET_NAME", ""),
-        url_seconds=values["MEDIA_URL_SECONDS"],
-        upload_seconds=values["UPLOAD_URL_SECONDS"],
-        max_upload_bytes=min(values["UPLOAD_MAX_BYTES"], MAX_UPLOAD_BYTES),
-    )
+media_settings: EnvironmentGetter[MediaSettings] = EnvironmentGetter(MediaSettings)
 
 
 def _media() -> MediaBucket:
-    return MediaBucket(media_settings().bucket)
+    return MediaBucket(media_settings().bucket_name)
 
 
-def _video(video_id: str) -> dict[str, Any]:
+def _video(video_id: str) -> VideoRecord:
     try:
         keys.key_for_video_id(video_id)
     except ValueError as exc:
         raise reads.NotFound(f"no video with id {video_id}") from exc
-    video = SegmentStore(settings().table_name).get_video(video_id)
+    video = SegmentStore(api_settings().table_name).get_video(video_id)
     if video is None:
         raise reads.NotFound(f"no video with id {video_id}")
     return video
@@ -151,10 +145,10 @@ def _ok(body: dict[str, Any]) -> Response[Any]:
 def video_thumbnails(videoId: VideoId) -> Response[Any]:
     """Shot index → presigned URL of its thumbnail, for the job that serves the video."""
     video = _video(videoId)
-    job_id = str(video.get("jobId") or "")
+    job_id = video.job_id
     cfg = media_settings()
     body: dict[str, Any] = {"VideoId": videoId, "JobId": job_id, "Status": "PENDING", "StatusMessage": ""}
-    body |= {"ExpiresInSeconds": cfg.url_seconds, "Thumbnails": [], "Sprites": []}
+    body |= {"ExpiresInSeconds": cfg.media_url_seconds, "Thumbnails": [], "Sprites": []}
     media = _media()
     manifest = media.get_json(manifest_key(videoId, job_id)) if job_id else None
     if manifest is None:
@@ -168,13 +162,13 @@ def video_thumbnails(videoId: VideoId) -> Response[Any]:
         {
             "Index": int(s["index"]),
             "FrameNumber": int(s["frame"]),
-            "Url": media.presign_get(s["key"], cfg.url_seconds),
+            "Url": media.presign_get(s["key"], cfg.media_url_seconds),
             "Sheet": int(s["sheet"]),
             "Slot": int(s["slot"]),
         }
         for s in manifest.get("shots", [])
     ]
-    body["Sprites"] = [media.presign_get(k, cfg.url_seconds) for k in manifest.get("sprites", [])]
+    body["Sprites"] = [media.presign_get(k, cfg.media_url_seconds) for k in manifest.get("sprites", [])]
     return _ok(body)
 
 
@@ -190,8 +184,10 @@ def video_playback(videoId: VideoId) -> Response[Any]:
     """A GET URL for the object version the video's results describe."""
     video = _video(videoId)
     cfg = media_settings()
-    url = _media().presign_get(keys.key_for_video_id(videoId), cfg.url_seconds, video.get("versionId") or None)
-    return _ok({"VideoId": videoId, "Url": url, "ExpiresInSeconds": cfg.url_seconds})
+    url = _media().presign_get(
+        video.key or keys.key_for_video_id(videoId), cfg.media_url_seconds, video.version_id or None
+    )
+    return _ok({"VideoId": videoId, "Url": url, "ExpiresInSeconds": cfg.media_url_seconds})
 
 
 def upload_key(filename: str, prefix: str, suffixes: tuple[str, ...]) -> str:
@@ -213,18 +209,18 @@ def upload_key(filename: str, prefix: str, suffixes: tuple[str, ...]) -> str:
 )
 def create_upload(request: Annotated[UploadRequest, Body()]) -> Response[Any]:
     """A form for one new object: the key (hence the suffix) and the size range are conditions of its policy."""
-    cfg, config = media_settings(), settings()
-    key = upload_key(request.filename, config.video_prefix, config.video_suffixes)
-    if request.size > cfg.max_upload_bytes:
-        raise InvalidParameter(f"size must be at most {cfg.max_upload_bytes} bytes, got {request.size}")
-    form = _media().presign_upload(key, cfg.max_upload_bytes, cfg.upload_seconds)
+    cfg = media_settings()
+    key = upload_key(request.filename, cfg.video_prefix, cfg.video_suffixes)
+    if request.size > cfg.upload_max_bytes:
+        raise InvalidParameter(f"size must be at most {cfg.upload_max_bytes} bytes, got {request.size}")
+    form = _media().presign_upload(key, cfg.upload_max_bytes, cfg.upload_url_seconds)
     return _ok(
         {
             "Key": key,
             "VideoId": keys.video_id_for_key(key),
             "Url": form["url"],
             "Fields": form["fields"],
-            "MaxBytes": cfg.max_upload_bytes,
-            "ExpiresInSeconds": cfg.upload_seconds,
+            "MaxBytes": cfg.upload_max_bytes,
+            "ExpiresInSeconds": cfg.upload_url_seconds,
         }
     )
