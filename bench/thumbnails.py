@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "lambdas")]
 
 from detector import DetectOptions, detect  # noqa: E402
-from thumbnails import render  # noqa: E402
+from thumbnails.extract import render  # noqa: E402
 from thumbnails.step import shots_from_segments  # noqa: E402
 
 CACHE = ROOT / "bench" / "cache"

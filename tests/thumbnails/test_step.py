@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from thumbnails import manifest_key, thumbnail_key
+from thumbnails.plan import manifest_key, thumbnail_key
 from thumbnails.step import run, shots_from_segments
 
 pytestmark = pytest.mark.slow

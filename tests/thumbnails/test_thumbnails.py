@@ -8,17 +8,16 @@ import numpy as np
 import pytest
 
 from tests.thumbnails.conftest import COLOURS, mean_rgb, size_of
-from thumbnails import (
+from thumbnails.extract import ThumbnailError, render
+from thumbnails.plan import (
     SHEET_COLUMNS,
     SHEET_TILES,
     ShotSpan,
     chunk_ranges,
-    render,
     representative_window,
     sprite_key,
     thumbnail_key,
 )
-from thumbnails.extract import ThumbnailError
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from segments.domain.keys import video_id_for_key
 from tests.api.conftest import store_job
 from tests.support import rekognition as rk
 from tests.thumbnails.conftest import colour_clips  # noqa: F401 - fixture
-from thumbnails import manifest_key, thumbnail_key
+from thumbnails.plan import manifest_key, thumbnail_key
 from thumbnails.step import run, shots_from_segments
 
 BUCKET = "videos"

@@ -24,7 +24,7 @@ from segments.settings import (
     api_settings,
     list_from_text,
 )
-from thumbnails import manifest_key
+from thumbnails.plan import manifest_key
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
