@@ -242,8 +242,8 @@ class VideoView {
     this.gridInner = el("div", { class: "grid-inner" });
     this.grid.append(this.gridInner);
     this.grid.addEventListener("scroll", () => this.drawGrid());
-    const thumbNote = this.thumbs.Status === "SUCCEEDED" ? null
-      : el("p", { class: "muted" }, `Thumbnails: ${this.thumbs.Status}${this.thumbs.StatusMessage ? ` — ${this.thumbs.StatusMessage}` : ""}`);
+    const thumbNote = this.thumbNote = el("p", { class: "muted", role: "status" }, this.thumbs.Status === "SUCCEEDED" ? ""
+      : `Thumbnails: ${this.thumbs.Status}${this.thumbs.StatusMessage ? ` — ${this.thumbs.StatusMessage}` : ""}`);
     const nav = el("div", { class: "nav" },
       el("button", { type: "button", onclick: () => this.step(-1), "aria-keyshortcuts": "p" }, "◀ Previous shot (p)"),
       el("button", { type: "button", onclick: () => this.step(1), "aria-keyshortcuts": "n" }, "Next shot (n) ▶"),
@@ -279,11 +279,28 @@ class VideoView {
   }
 
   dispose() {
+    this.disposed = true;
+    clearTimeout(this.thumbTimer);
     document.removeEventListener("keydown", this.keyHandler);
     window.removeEventListener("resize", this.resizeHandler);
   }
 
-  layout() { this.redraw(); }
+  layout() { this.redraw(); this.refreshThumbnails(); }
+
+  // The thumbnail step runs after the job succeeds: ask again until it has finished either way.
+  refreshThumbnails() {
+    if (this.thumbs.Status !== "PENDING" || this.disposed) return;
+    this.thumbTimer = setTimeout(async () => {
+      try {
+        this.thumbs = await getJson(`/videos/${this.videoId}/thumbnails`);
+        this.thumbByIndex = new Map((this.thumbs.Thumbnails || []).map((t) => [t.Index, t]));
+        this.thumbNote.textContent = this.thumbs.Status === "SUCCEEDED" ? ""
+          : `Thumbnails: ${this.thumbs.Status}${this.thumbs.StatusMessage ? ` — ${this.thumbs.StatusMessage}` : ""}`;
+        this.drawGrid(true);
+      } catch (_) { /* try again */ }
+      this.refreshThumbnails();
+    }, POLL_MS);
+  }
 
   redraw() {
     const shown = this.visible();
@@ -362,7 +379,6 @@ class VideoView {
   seek(s) {
     // A quarter frame past the start: the shot's first frame is on screen, never the one before it.
     this.video.currentTime = s.StartTimestampMillis / 1000 + 0.25 / this.rate;
-    if (s.Type === "SHOT") this.current = this.shots.indexOf(s);
     this.onTime();
   }
 
