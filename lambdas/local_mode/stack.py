@@ -29,6 +29,7 @@ from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 from segments.settings import DEFAULT_VIDEO_SUFFIXES, ApiSettings, Settings, powertools_environment
+from viewer import LocalThumbnails, viewer_cors, with_viewer
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -128,6 +129,7 @@ class LocalPipeline:
                 "SWEEP_OVERDUE_SECONDS": "20",
                 "SWEEP_REKOGNITION_DEADLINE_SECONDS": "3600",
                 "SWEEP_QUEUED_DEADLINE_SECONDS": "3600",
+                "BUCKET_NAME": BUCKET,  # the viewer routes presign against the local bucket
             }
         )
         os.environ.pop("AWS_PROFILE", None)
@@ -176,9 +178,10 @@ class LocalPipeline:
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
         self._restore_in_flight_work()
         self.emulator.resume()
-        self._serve(wsgi_app(api.handler), self.config.api_port, JsonErrorRequestHandler)
+        self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)
+        self.thumbnails = LocalThumbnails(BUCKET, TABLE)
         self._poll(UPLOADS, start.handler)
-        self._poll(COMPLETIONS, collect.handler)
+        self._poll(COMPLETIONS, self.thumbnails.after(collect.handler))
         self._spawn(lambda: self._sweep_loop(sweep.handler))
         self._spawn(self._snapshot_loop)
 
@@ -187,6 +190,7 @@ class LocalPipeline:
         self.stop_event.set()
         for thread in self.threads:
             thread.join(timeout=10)
+        self.thumbnails.shutdown()
         self.snapshot()
         self.emulator.shutdown()
         for server in self.servers:
@@ -206,6 +210,7 @@ class LocalPipeline:
         s3, sqs, sns, ddb = (self.client(s) for s in ("s3", "sqs", "sns", "dynamodb"))
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=viewer_cors(self.api_url))
         create_segments_table(ddb, TABLE)
         self.saved = state.load(self.data)
         if self.saved is not None:  # before notifications exist, so restored objects start no new jobs

@@ -22,6 +22,7 @@ from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
 from segments.domain.query import SegmentFilter, SegmentQuery
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
+from segments.handlers.media_routes import router as media_router
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
 
@@ -29,6 +30,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(media_router)
 
 # Every error the API answers, in one place: exception class → (HTTP status, code). Looked up
 # along the exception's MRO, so a subclass answers like its base unless listed itself.
