@@ -27,9 +27,11 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from segments.adapters.job_slots import DynamoJobSlots  # noqa: E402
 from segments.adapters.store import SegmentStore  # noqa: E402
 from segments.domain.events import Completion, VideoObject  # noqa: E402
-from segments.service import collect_job  # noqa: E402
+from segments.domain.records import DetectionOptions  # noqa: E402
+from segments.orchestration import collect_job  # noqa: E402
 from segments.settings import Settings  # noqa: E402
 from tests.support import rekognition as rk  # noqa: E402
 from tests.support.aws import create_segments_table  # noqa: E402
@@ -44,11 +46,13 @@ class PagedRekognition:
     def start_segment_detection(self, **kwargs: Any) -> str:
         raise NotImplementedError
 
-    def iter_segment_pages(self, job_id: str, max_results: int = 1000) -> Iterator[dict[str, Any]]:
-        for first in range(0, self.total, max_results):
+    def iter_segment_pages(
+        self, job_id: str, max_results: int = 1000, next_token: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for first in range(int(next_token or 0), self.total, max_results):
             count = min(max_results, self.total - first)
             segments = _shots_from(first, count)
-            yield rk.page(segments, next_token="t" if first + count < self.total else None)
+            yield rk.page(segments, next_token=str(first + count) if first + count < self.total else None)
 
 
 def _shots_from(first: int, count: int) -> list[dict[str, Any]]:
@@ -79,7 +83,7 @@ def run(total: int, sink: bool) -> tuple[float, float]:
         table = create_segments_table(boto3.client("dynamodb"), "bench")
         store: SegmentStore = SegmentStore(table)
         video = VideoObject("videos", "bench.mp4", "v1")
-        store.record_job_started(video, job_id="job", source="rekognition", settings={"SegmentTypes": ["SHOT"]})
+        store.record_job_started(video, job_id="job", source="rekognition", options=DetectionOptions(("SHOT",)))
         if sink:
             store = SinkStore(store)
         completion = Completion("job", "SUCCEEDED", "StartSegmentDetection", "t", "videos", "bench.mp4", 0)
@@ -90,6 +94,7 @@ def run(total: int, sink: bool) -> tuple[float, float]:
             completion,
             settings=Settings(table_name=table, segment_types=("SHOT",)),
             store=store,
+            slots=DynamoJobSlots(table),
             rekognition=PagedRekognition(total),
             launcher=None,
         )

@@ -14,6 +14,7 @@ from infra.constructs.fallback import Fallback
 from infra.constructs.ingest import Ingest
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.read_api import ReadApi
+from infra.constructs.reliability import Reliability
 from infra.constructs.storage import Storage
 
 
@@ -36,6 +37,15 @@ class SegmentPipelineStack(Stack):
             fallback_state_machine=machine,
         )
         api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
+        reliability = Reliability(
+            self,
+            "Reliability",
+            settings=settings,
+            storage=storage,
+            pipeline=ingest.pipeline,
+            dead_letter_queues=[ingest.dlq, collector.dlq],
+            fallback_state_machine=machine,
+        )
 
         monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
@@ -43,9 +53,15 @@ class SegmentPipelineStack(Stack):
         monitoring.function_errors("Start", ingest.start.function)
         monitoring.function_errors("Collect", collector.collect.function)
         monitoring.function_errors("Api", api.handler.function)
+        monitoring.function_errors("Sweep", reliability.sweeper.function)
+        monitoring.function_errors("DeadLetters", reliability.dead_letters.function)
+        monitoring.pipeline_metric("DeadLettered", "segments-dead_letters", "a message was dead-lettered")
+        monitoring.pipeline_metric("RecordsFailed", "segments-start", "an upload record failed (partial batch)")
+        monitoring.pipeline_metric("RecordsFailed", "segments-collect", "a completion record failed (partial batch)")
         if fallback is not None:
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)
+            monitoring.timed_out_executions("Fallback", fallback.state_machine)
 
         # CDK's singleton custom resource that writes the bucket's notification configuration.
         NagSuppressions.add_resource_suppressions_by_path(

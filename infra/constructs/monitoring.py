@@ -1,4 +1,4 @@
-"""Alarms on every dead-letter queue, function error and failed fallback execution, delivered to a topic."""
+"""Alarms on every dead-letter queue, function error, failed record and failed, timed-out or aborted execution."""
 
 from __future__ import annotations
 
@@ -97,3 +97,28 @@ class Monitoring(Construct):
             f"{name}: failed executions (job recorded FAILED)",
             machine.metric_failed(period=Duration.minutes(5)),
         )
+
+    def timed_out_executions(self, name: str, machine: sfn.IStateMachine) -> None:
+        """Alarm on fallback executions that timed out or were aborted (their job is recorded FAILED by the sweeper)."""
+        self._alarm(
+            f"{name}TimedOut",
+            f"{name}: executions timed out (job recorded FAILED)",
+            machine.metric_timed_out(period=Duration.minutes(5)),
+        )
+        self._alarm(
+            f"{name}Aborted",
+            f"{name}: executions aborted (job recorded FAILED)",
+            machine.metric_aborted(period=Duration.minutes(5)),
+        )
+
+    def pipeline_metric(self, metric_name: str, service: str, description: str) -> None:
+        """Alarm on any count of a Powertools metric the ``service`` function emits (namespace SegmentPipeline)."""
+        metric = cloudwatch.Metric(
+            namespace="SegmentPipeline",
+            metric_name=metric_name,
+            dimensions_map={"service": service},
+            statistic="Sum",
+            period=Duration.minutes(5),
+        )
+        label = "".join(part.capitalize() for part in service.replace("-", "_").split("_"))
+        self._alarm(f"{label}{metric_name}", f"{service}: {description}", metric)

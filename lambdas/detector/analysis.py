@@ -8,15 +8,33 @@ from typing import Any
 
 import numpy as np
 
-from detector.features import ENDS, F32, WINDOW
+from detector.features import ENDS, F32, WINDOW, SignalArrays
 
-# Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2.
-CUT_MIN = 0.30
-CUT_RATIO = 3.0
-CUT_MARGIN = 0.15
-# Gradual transition: the windowed distance between the two ends rises above this.
+# Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
+CUT_MIN = 0.30  # smallest jump that can be a cut
+CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
+CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
+NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
+# A jump is a flash, not a cut, when the picture comes back: the frame before it is this close
+# (a share of the jump) to one of the next SKIP frames, or the frame matches one before a flash.
+FLASH_RETURN_SHARE = 0.4
+# A cut's confidence: its margin over the neighbourhood and the flash checks, mapped 50..100
+# between these distances (0.9 is as clear as a cut gets: most of the histogram moves).
+CUT_SURE = (0.1, 0.9)
+# Cut by layout (features.grid, fraction of 255): the same rule on the spatial distance, for cuts
+# between two angles of one scene. On the tuning clips (real, spliced real, kit, random seed 7)
+# no frame away from a transition passes 0.04 / x3 / +0.02; motion raises the neighbourhood too.
+GRID_CUT_MIN = 0.04
+GRID_CUT_RATIO = 3.0
+GRID_CUT_MARGIN = 0.02
+GRID_CUT_SURE = (0.02, 0.2)  # margin at which a layout cut's confidence is 50 .. 100
+# Gradual transition: the windowed distance between the two ends rises above GRADUAL_MIN for
+# at least GRADUAL_MIN_FRAMES frames (a moving shot crosses it for a frame or two at most).
 GRADUAL_MIN = 0.65
-NEIGHBOURHOOD = 8
+GRADUAL_MIN_FRAMES = 3
+GRADUAL_SURE = 1.4  # windowed distance at which a gradual's confidence reaches 100
+# The mixed frames of a gradual: where the windowed distance stays at least this share of its peak.
+GRADUAL_SPAN_SHARE = 0.5
 # Consecutive jumps within this many frames, with at least this much change on every frame
 # between them, are one fast gradual transition rather than several cuts.
 FAST_SPAN = 12
@@ -29,22 +47,42 @@ DIP_MAX_FRAMES = 60
 DIP_FLAT_SPREAD = 8.0
 DIP_RISE = 10.0
 DIP_REACH_SECONDS = 0.75  # how far a fade may extend on each side of its flat bottom
+DIP_MIN_REACH = 4  # frames, so low frame rates still look far enough
+DIP_SURE = 0.6  # mean change per frame of the fades at which a dip's confidence reaches 100
+# A fade-out into a fade-in joined by join_transitions changes the picture on this share of its frames.
+DIP_CHANGING_SHARE = 0.8
+# Boundaries closer than this (frames) are one boundary seen by two passes.
+SAME_BOUNDARY_FRAMES = 2
+# Two gradual reports whose mixed spans are at most this many frames apart are one slow dissolve
+# or fade (2-3 s ones peak twice in the windowed distance): a shot between two gradual transitions
+# shorter than the window (2 x WINDOW frames) leaves no stable frame to tell it apart anyway.
+GRADUAL_JOIN_GAP = 10
 # Two boundaries with the picture changing on most frames between them (a dissolve or fade
 # whose first frame jumps, then keeps mixing) are one transition. Within shots no window of
 # the bench clips and held-out clips has more than about half its frames changing this much.
 CHANGING = 0.12
 CHANGING_FRACTION = 0.65
-BARS_MIN = 0.5
-MIN_CUE_FRAMES = 5
+BARS_MIN = 0.5  # colour-bars likeness (features.bars_score, 0-1) of a bars frame
+BARS_SURE = 0.9  # likeness at which the ColorBars confidence reaches 100
+BARS_MIN_SECONDS = 0.5  # test patterns are held for seconds; a shorter run is graphics in content
+MIN_CUE_FRAMES = 5  # no cue shorter than this, whatever the frame rate
+# A run of black frames shorter than this is the bottom of a dip (a transition), not a segment.
+BLACK_MIN_SECONDS = 0.2
+BLACK_MIN_FRAMES = 3
 # A black frame has no picture: beyond Rekognition's coverage test, its luma must be nearly
 # flat, so dim footage (texture under the threshold) is not reported as black.
 BLACK_MAX_SPREAD = 4.0  # luma standard deviation, code values
+# ... and it must be colourless: a plain saturated blue has the luma of near-black (about 41 in
+# limited range) but is a picture. Black video's chroma sits within a few code values of grey.
+BLACK_MAX_SAT = 0.1  # mean chroma distance from grey, fraction of 128
 # End credits: text on a dark, colourless background, moving (scrolling), late in the video.
 CREDITS_MIN_DARK = 0.9
 CREDITS_MIN_EDGES = 0.005
 CREDITS_MAX_SAT = 0.05
 CREDITS_MIN_MOTION = 0.003
 CREDITS_MIN_SECONDS = 2.0
+CREDITS_MAX_PAUSE_SECONDS = 0.5  # scrolling text may stop this long inside one credits run
+CREDITS_CONFIDENCE = 75.0  # a heuristic with no margin to scale: below what stillness and bars earn
 # Graphic cards (slates, studio logos): a still picture with sharp detail, at least a second.
 # Filmed content is never this still (sensor noise, motion); smooth still content has no edges.
 CARD_MAX_MOTION = 0.0004
@@ -52,6 +90,7 @@ CARD_MIN_EDGES = 0.02
 CARD_MIN_SECONDS = 1.0
 CARD_STILL_FRAMES = 7  # the frames around each one that must be still too
 CARD_MAX_FLICKER = 0.005  # the largest single-frame change allowed (keyframe pumping)
+CARD_CONFIDENCE_SPAN = 40.0  # a card's confidence runs 50..90 with its stillness (never sure)
 # A slate is a colourless card dense with text; any other card at the head is a studio logo.
 SLATE_MAX_SAT = 0.05
 SLATE_MIN_EDGES = 0.05
@@ -84,6 +123,7 @@ class CueRun:
 
 
 def _local_median(x: F32, i: int, radius: int) -> float:
+    """Median of ``x`` within ``radius`` of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames)."""
     lo, hi = max(0, i - radius), min(len(x), i + radius + 1)
     neighbours = np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]]
     return float(np.median(neighbours)) if neighbours.size else 0.0
@@ -94,27 +134,43 @@ def _scale(value: float, low: float, high: float) -> float:
     return float(50.0 + 50.0 * np.clip((value - low) / max(1e-6, high - low), 0.0, 1.0))
 
 
-def find_cuts(s: dict[str, F32]) -> list[Transition]:
-    """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames)."""
-    d, skip, back = s["d_hist"], s["skip"], s["back"]
+def _jump_strength(x: F32, skip: F32, back: F32, i: int, floor: float, ratio: float, margin: float) -> float | None:
+    """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut."""
+    value = float(x[i])
+    if value < floor:
+        return None
+    local = _local_median(x, i, NEIGHBOURHOOD)
+    if value < ratio * local + margin:
+        return None
+    # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
+    # matches one shortly before the flash.
+    if skip[i] < FLASH_RETURN_SHARE * value or back[i] < FLASH_RETURN_SHARE * value:
+        return None
+    return min(value - ratio * local, float(skip[i]), float(back[i]))
+
+
+def find_cuts(s: SignalArrays) -> list[Transition]:
+    """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames).
+
+    A cut changes the colour statistics (the histogram jumps) or, between two angles of one scene,
+    the layout (the spatial grid jumps); either is enough.
+    """
+    d = s.d_hist
     cuts: list[Transition] = []
     for i in range(1, len(d)):
-        value = float(d[i])
-        if value < CUT_MIN:
-            continue
-        local = _local_median(d, i, NEIGHBOURHOOD)
-        if value < CUT_RATIO * local + CUT_MARGIN:
-            continue
-        # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
-        # matches one shortly before the flash.
-        if skip[i] < 0.4 * value or back[i] < 0.4 * value:
+        by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN)
+        by_layout = _jump_strength(s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN)
+        if by_colour is None and by_layout is None:
             continue
         if cuts and i - cuts[-1].frame <= 1:
-            if value > d[cuts[-1].frame]:
+            if d[i] + s.d_grid[i] > d[cuts[-1].frame] + s.d_grid[cuts[-1].frame]:
                 cuts[-1] = Transition(i, "cut", cuts[-1].confidence, i, i - 1)
             continue
-        strength = min(value - CUT_RATIO * local, skip[i], back[i])
-        cuts.append(Transition(i, "cut", _scale(strength, 0.1, 0.9), i, i - 1))
+        confidence = max(
+            _scale(by_colour, *CUT_SURE) if by_colour is not None else 0.0,
+            _scale(by_layout, *GRID_CUT_SURE) if by_layout is not None else 0.0,
+        )
+        cuts.append(Transition(i, "cut", confidence, i, i - 1))
     return _group_fast_transitions(cuts, d)
 
 
@@ -146,9 +202,9 @@ def _as_one(group: list[Transition]) -> Transition:
     return Transition((first + last + 1) // 2, "gradual", confidence, first, last - 1)
 
 
-def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]:
+def find_graduals(s: SignalArrays, cuts: list[Transition]) -> list[Transition]:
     """Dissolves, fades and wipes: regions where the two ends of a window differ and no cut explains it."""
-    wide = s["wide"]
+    wide = s.wide
     n = len(wide)
     reach = WINDOW + ENDS
     blocked = np.zeros(n, dtype=bool)
@@ -158,7 +214,7 @@ def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]
     # A real transition keeps the windowed distance high for several frames; regions closer
     # than half a window belong to the same transition (e.g. a dip to black).
     regions: list[list[int]] = []
-    for a, b in _runs(above, 3):
+    for a, b in _runs(above, GRADUAL_MIN_FRAMES):
         if regions and a - regions[-1][1] <= WINDOW // 2:
             regions[-1][1] = b
         else:
@@ -171,27 +227,27 @@ def find_graduals(s: dict[str, F32], cuts: list[Transition]) -> list[Transition]
         peak = float(wide[i : j + 1].max())
         # The span where the distance is at least half its peak approximates the mixed frames.
         lo, hi = i, j
-        while lo > 0 and wide[lo - 1] >= 0.5 * peak and not blocked[lo - 1]:
+        while lo > 0 and wide[lo - 1] >= GRADUAL_SPAN_SHARE * peak and not blocked[lo - 1]:
             lo -= 1
-        while hi + 1 < n and wide[hi + 1] >= 0.5 * peak and not blocked[hi + 1]:
+        while hi + 1 < n and wide[hi + 1] >= GRADUAL_SPAN_SHARE * peak and not blocked[hi + 1]:
             hi += 1
         centre = round((lo + hi) / 2)
-        graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, 1.4), lo, hi))
+        graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, GRADUAL_SURE), lo, hi))
     return graduals
 
 
-def find_dips(s: dict[str, F32], fps: float) -> list[Transition]:
+def find_dips(s: SignalArrays, fps: float) -> list[Transition]:
     """Fades through a flat frame (black, white) with no hold: a boundary at the bottom of the dip.
 
     The picture must change on most frames on the way down and on the way up (a flash jumps
     in one frame and is not a dip), and the flat stretch must be shorter than a BlackFrames
     segment (a hold is a segment of its own, bounded by its own transitions).
     """
-    spread, d = s["spread"], s["d_hist"]
+    spread, d = s.spread, s.d_hist
     n = len(spread)
     hold = black_run_frames(fps)
-    reach = max(4, round(fps * DIP_REACH_SECONDS))
-    side = max(2, reach // 2)
+    reach = max(DIP_MIN_REACH, round(fps * DIP_REACH_SECONDS))
+    side = max(2, reach // 2)  # frames each side of the bottom that must be fading
     dips: list[Transition] = []
     for a, b in _runs(spread <= DIP_FLAT_SPREAD, 1):
         if b - a + 1 >= hold or a < side or b + side >= n:
@@ -210,27 +266,32 @@ def find_dips(s: dict[str, F32], fps: float) -> list[Transition]:
         while end + 1 < n - 1 and end - b < reach and d[end + 1] >= CHANGING:
             end += 1
         strength = float(min(np.mean(down), np.mean(up)))
-        dips.append(Transition(b + 1, "gradual", _scale(strength, CHANGING, 0.6), start, end))
+        dips.append(Transition(b + 1, "gradual", _scale(strength, CHANGING, DIP_SURE), start, end))
     return dips
 
 
-def join_transitions(transitions: list[Transition], s: dict[str, F32], fps: float) -> list[Transition]:
+def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float) -> list[Transition]:
     """Join boundaries that belong to one transition.
 
     A fade-out straight into a fade-in (no hold long enough to be a segment) and a dissolve or
     fade reported at both ends (its first frame jumps like a cut, then it keeps mixing) each
     become one gradual transition.
     """
-    spread, d = s["spread"], s["d_hist"]
+    spread, d = s.spread, s.d_hist
     max_gap = min(DIP_MAX_FRAMES, round(fps * DIP_MAX_SECONDS))
     hold = black_run_frames(fps)
     ordered = sorted(transitions, key=lambda t: t.frame)
     out: list[Transition] = []
     for t in ordered:
         prev = out[-1] if out else None
-        if prev is not None and t.frame - prev.frame < 2:
+        if prev is not None and t.frame - prev.frame < SAME_BOUNDARY_FRAMES:
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)
+            continue
+        if prev is not None and prev.kind == t.kind == "gradual" and t.start - prev.end <= GRADUAL_JOIN_GAP:
+            # A slow dissolve or fade seen as two: their mixed spans (nearly) touch, no shot between.
+            start, end = prev.start, max(prev.end, t.end)
+            out[-1] = Transition((start + end + 1) // 2, "gradual", max(prev.confidence, t.confidence), start, end)
             continue
         if prev is not None and t.frame - prev.frame <= max_gap:
             middle = spread[prev.frame : t.frame]
@@ -243,7 +304,7 @@ def join_transitions(transitions: list[Transition], s: dict[str, F32], fps: floa
                 bottom <= DIP_FLAT_SPREAD
                 and float(middle[0]) >= bottom + DIP_RISE
                 and float(middle[-1]) >= bottom + DIP_RISE
-                and np.mean(d[prev.frame : t.frame + 1] >= FAST_MIN_CHANGE) >= 0.8
+                and np.mean(d[prev.frame : t.frame + 1] >= FAST_MIN_CHANGE) >= DIP_CHANGING_SHARE
             ):
                 confidence = max(prev.confidence, t.confidence)
                 out[-1] = Transition(prev.frame + low, "gradual", confidence, prev.start, t.end)
@@ -262,7 +323,7 @@ def join_transitions(transitions: list[Transition], s: dict[str, F32], fps: floa
 
 def black_run_frames(fps: float) -> int:
     """Shortest run of black frames that is a segment of its own; shorter ones are a transition's bottom."""
-    return max(3, round(fps * 0.2))
+    return max(BLACK_MIN_FRAMES, round(fps * BLACK_MIN_SECONDS))
 
 
 def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -276,38 +337,38 @@ def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     return runs
 
 
-def find_cues(s: dict[str, F32], min_coverage: float, fps: float) -> list[CueRun]:
+def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     """Cue runs (frames relative to the analysed window): BlackFrames, ColorBars, and candidates
     for EndCredits, Slate and StudioLogo that :func:`place_cues` keeps only where they can sit."""
     cues: list[CueRun] = []
-    black = (s["black"] >= min_coverage / 100.0) & (s["spread"] <= BLACK_MAX_SPREAD)
+    black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD) & (s.sat <= BLACK_MAX_SAT)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
     for a, b in _runs(black, black_run_frames(fps)):
-        cues.append(CueRun("BlackFrames", a, b, _scale(float(s["black"][a : b + 1].mean()), min_coverage / 100, 1.0)))
-    bars = s["bars"] >= BARS_MIN
-    for a, b in _runs(bars, max(MIN_CUE_FRAMES, int(fps * 0.5))):
-        cues.append(CueRun("ColorBars", a, b, _scale(float(s["bars"][a : b + 1].mean()), BARS_MIN, 0.9)))
+        cues.append(CueRun("BlackFrames", a, b, _scale(float(s.black[a : b + 1].mean()), min_coverage / 100, 1.0)))
+    bars = s.bars >= BARS_MIN
+    for a, b in _runs(bars, max(MIN_CUE_FRAMES, int(fps * BARS_MIN_SECONDS))):
+        cues.append(CueRun("ColorBars", a, b, _scale(float(s.bars[a : b + 1].mean()), BARS_MIN, BARS_SURE)))
     credits = (
-        (s["black"] >= CREDITS_MIN_DARK)
+        (s.black >= CREDITS_MIN_DARK)
         & ~black
-        & (s["edges"] >= CREDITS_MIN_EDGES)
-        & (s["sat"] <= CREDITS_MAX_SAT)
-        & (s["d_pix"] >= CREDITS_MIN_MOTION)
+        & (s.edges >= CREDITS_MIN_EDGES)
+        & (s.sat <= CREDITS_MAX_SAT)
+        & (s.d_pix >= CREDITS_MIN_MOTION)
     )
     # Scrolling text can pause for a frame: close gaps of up to half a second.
-    credits = _close_gaps(credits, int(fps * 0.5))
+    credits = _close_gaps(credits, int(fps * CREDITS_MAX_PAUSE_SECONDS))
     for a, b in _runs(credits, int(fps * CREDITS_MIN_SECONDS)):
-        cues.append(CueRun("EndCredits", a, b, 75.0))
+        cues.append(CueRun("EndCredits", a, b, CREDITS_CONFIDENCE))
     # Still means still over a few frames (animations can hold a frame, then jump), allowing the
     # small flicker an encoder's keyframe adds to a still picture.
-    motion = _rolling(s["d_pix"], CARD_STILL_FRAMES, np.median)
-    spikes = _rolling(s["d_pix"], CARD_STILL_FRAMES, np.max)
-    card = (motion <= CARD_MAX_MOTION) & (spikes <= CARD_MAX_FLICKER) & (s["edges"] >= CARD_MIN_EDGES) & ~black & ~bars
-    slate = card & (s["sat"] <= SLATE_MAX_SAT) & (s["edges"] >= SLATE_MIN_EDGES)
+    motion = _rolling(s.d_pix, CARD_STILL_FRAMES, np.median)
+    spikes = _rolling(s.d_pix, CARD_STILL_FRAMES, np.max)
+    card = (motion <= CARD_MAX_MOTION) & (spikes <= CARD_MAX_FLICKER) & (s.edges >= CARD_MIN_EDGES) & ~black & ~bars
+    slate = card & (s.sat <= SLATE_MAX_SAT) & (s.edges >= SLATE_MIN_EDGES)
     for cue, mask in (("Slate", slate), ("StudioLogo", card & ~slate)):
         for a, b in _runs(mask, max(MIN_CUE_FRAMES, round(fps * CARD_MIN_SECONDS))):
             stillness = 1.0 - float(motion[a : b + 1].mean()) / CARD_MAX_MOTION
-            cues.append(CueRun(cue, a, b, 50.0 + 40.0 * float(np.clip(stillness, 0.0, 1.0))))
+            cues.append(CueRun(cue, a, b, 50.0 + CARD_CONFIDENCE_SPAN * float(np.clip(stillness, 0.0, 1.0))))
     return sorted(cues, key=lambda c: c.start)
 
 

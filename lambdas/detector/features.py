@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -12,29 +13,99 @@ import numpy.typing as npt
 from detector.decode import Thumb
 
 F32 = npt.NDArray[np.float32]
-# Histogram bins: luma carries the brightness story, chroma the colour story.
+# Histogram bins: luma carries the brightness story, chroma the colour story. 32 luma bins
+# (8 code values each) ignore noise and compression wobble but see a change of exposure.
 Y_BINS, C_BINS = 32, 16
+Y_SHIFT, C_SHIFT = 3, 4  # 256 code values >> shift = the bin counts above
+# Weights of the luma and each chroma histogram in the combined vector (they sum to 1, so the
+# L1 distance of two vectors runs 0..2).
+Y_WEIGHT, C_WEIGHT = 0.5, 0.25
 WINDOW = 10  # frames each side for the gradual-transition distance
 SKIP = 3  # frames a flash may last
 ENDS = 7  # frames whose median histogram stands for each end of the window (flash-proof)
+# A luma step between horizontal neighbours above this (code values) is an edge: text and
+# graphics have steps of 100+, filmed texture and noise on a 96-pixel thumbnail mostly below 40.
+EDGE_STEP = 40
+# Colour bars: a top-half column is a saturated band when its mean chroma sits this far
+# (code values) from grey; a luma step between columns above this counts as a bar edge.
+BARS_BAND_CHROMA = 20.0
+BARS_LUMA_STEP = 8.0
+BARS_MIN_BANDS = 0.6  # share of columns that are bands for full likeness (SMPTE: ~0.75)
+BARS_MIN_STEPS = 0.02  # share of column steps that are bar edges; fewer: a flat colour, not bars
+BARS_NOISE_SCALE = 10.0  # mean column standard deviation (code values) at which likeness is 0
+# The spatial signal: luma block means on a coarse grid, each frame's mean removed. Two angles of
+# one scene (same light, same colours: same histogram) put things in different places; noise and
+# compression average out in a block, and a global brightness change (a flash, a fade) cancels.
+GRID_ROWS, GRID_COLS = 6, 8
+PROGRESS_EVERY = 25  # frames between progress callbacks
+GREY = 128.0  # chroma code value of a colourless pixel
 
 
 def histogram(t: Thumb) -> F32:
     """Normalised luma+chroma histogram (weights 0.5 / 0.25 / 0.25), as one vector."""
-    hy = np.bincount(t.y.ravel() >> 3, minlength=Y_BINS).astype(np.float32)
-    hu = np.bincount(t.u.ravel() >> 4, minlength=C_BINS).astype(np.float32)
-    hv = np.bincount(t.v.ravel() >> 4, minlength=C_BINS).astype(np.float32)
-    return np.concatenate([hy * (0.5 / hy.sum()), hu * (0.25 / hu.sum()), hv * (0.25 / hv.sum())])
+    hy = np.bincount(t.y.ravel() >> Y_SHIFT, minlength=Y_BINS).astype(np.float32)
+    hu = np.bincount(t.u.ravel() >> C_SHIFT, minlength=C_BINS).astype(np.float32)
+    hv = np.bincount(t.v.ravel() >> C_SHIFT, minlength=C_BINS).astype(np.float32)
+    return np.concatenate([hy * (Y_WEIGHT / hy.sum()), hu * (C_WEIGHT / hu.sum()), hv * (C_WEIGHT / hv.sum())])
 
 
 def hist_distance(a: F32, b: F32) -> float:
-    """Half the L1 distance of two weighted histograms: 0 (same) .. 1 (disjoint)."""
+    """L1 distance of two weighted histograms: 0 (same) .. 2 (disjoint)."""
     return float(np.abs(a - b).sum())
+
+
+def grid(t: Thumb) -> F32:
+    """Luma block means on a GRID_ROWS x GRID_COLS grid minus their mean (code values)."""
+    h, w = t.y.shape
+    rows, cols = h // GRID_ROWS, w // GRID_COLS
+    if not rows or not cols:
+        return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)  # too small to have a layout
+    blocks = t.y[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return np.asarray(means - means.mean(), dtype=np.float32)
+
+
+def grid_distance(a: F32, b: F32) -> float:
+    """Mean absolute difference of two grids, as a fraction of 255."""
+    return float(np.abs(a - b).mean()) / 255.0
 
 
 def pixel_distance(a: Thumb, b: Thumb) -> float:
     """Mean absolute luma difference of two thumbnails, as a fraction of 255."""
     return float(np.abs(a.y.astype(np.int16) - b.y.astype(np.int16)).mean() / 255.0)
+
+
+class SignalArrays(NamedTuple):
+    """Per-frame series of an analysed window as float32 arrays (index = frame number - first frame)."""
+
+    luma: F32
+    """Mean luma, code values 0-255."""
+    black: F32
+    """Fraction of pixels at or below the black threshold, 0-1."""
+    d_hist: F32
+    """Histogram distance to the previous frame, 0-2 (0 on the first frame)."""
+    d_pix: F32
+    """Mean absolute luma difference to the previous frame, fraction of 255."""
+    skip: F32
+    """Smallest histogram distance from frame t-1 to t+1..t+SKIP (small: t starts a flash)."""
+    back: F32
+    """Smallest histogram distance from frame t to t-2..t-1-SKIP (small: t ends a flash)."""
+    wide: F32
+    """Histogram distance between the median ENDS frames WINDOW before and after, 0-2."""
+    bars: F32
+    """Colour-bars likeness, 0-1."""
+    edges: F32
+    """Fraction of strong horizontal luma edges, 0-1."""
+    sat: F32
+    """Mean chroma distance from grey, 0-1."""
+    spread: F32
+    """Luma standard deviation, code values."""
+    d_grid: F32
+    """Spatial distance (features.grid) to the previous frame, fraction of 255."""
+    skip_grid: F32
+    """Smallest spatial distance from frame t-1 to t+1..t+SKIP (the spatial flash check)."""
+    back_grid: F32
+    """Smallest spatial distance from frame t to t-2..t-1-SKIP."""
 
 
 @dataclass
@@ -53,14 +124,16 @@ class Signals:
     edges: list[float] = field(default_factory=list)  # fraction of strong horizontal luma edges
     sat: list[float] = field(default_factory=list)  # mean chroma distance from grey, 0-1
     spread: list[float] = field(default_factory=list)  # luma standard deviation (code values)
+    d_grid: list[float] = field(default_factory=list)  # spatial distance to the previous frame
+    skip_grid: list[float] = field(default_factory=list)  # as skip, spatially
+    back_grid: list[float] = field(default_factory=list)  # as back, spatially
 
     def __len__(self) -> int:
         return len(self.luma)
 
-    def as_arrays(self) -> dict[str, F32]:
+    def as_arrays(self) -> SignalArrays:
         """Every series as a float32 array."""
-        names = ("luma", "black", "d_hist", "d_pix", "skip", "back", "wide", "bars", "edges", "sat", "spread")
-        return {n: np.asarray(getattr(self, n), dtype=np.float32) for n in names}
+        return SignalArrays(*(np.asarray(getattr(self, n), dtype=np.float32) for n in SignalArrays._fields))
 
 
 def bars_score(t: Thumb) -> float:
@@ -71,11 +144,12 @@ def bars_score(t: Thumb) -> float:
     v = t.v[top].astype(np.float32)
     y = t.y[: max(1, t.y.shape[0] // 2)].astype(np.float32)
     column_noise = float(np.mean(np.std(y, axis=0)) + np.mean(np.std(u, axis=0)) + np.mean(np.std(v, axis=0)))
-    chroma = np.hypot(u.mean(axis=0) - 128.0, v.mean(axis=0) - 128.0)
-    bands = float(np.mean(chroma > 20.0))
-    luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > 8.0))
-    uniform = max(0.0, 1.0 - column_noise / 10.0)
-    return uniform * min(1.0, bands / 0.6) * (1.0 if luma_steps > 0.02 else 0.5)
+    chroma = np.hypot(u.mean(axis=0) - GREY, v.mean(axis=0) - GREY)
+    bands = float(np.mean(chroma > BARS_BAND_CHROMA))
+    luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > BARS_LUMA_STEP))
+    uniform = max(0.0, 1.0 - column_noise / BARS_NOISE_SCALE)
+    # Without steps between columns it is one flat colour (a plain blue or red shot), not bars.
+    return uniform * min(1.0, bands / BARS_MIN_BANDS) if luma_steps > BARS_MIN_STEPS else 0.0
 
 
 def compute_signals(
@@ -86,45 +160,53 @@ def compute_signals(
     """One pass over the frames; ``black_level`` is the luma code value at or below which a pixel is black."""
     sig = Signals()
     span = 2 * WINDOW + 2 * ENDS
-    ring: deque[tuple[Thumb, F32]] = deque(maxlen=span)
+    ring: deque[tuple[Thumb, F32, F32]] = deque(maxlen=span)
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
         hist = histogram(thumb)
+        layout = grid(thumb)
         y = thumb.y
         sig.luma.append(float(y.mean()))
         sig.spread.append(float(y.std()))
         sig.black.append(float(np.count_nonzero(y <= black_level)) / y.size)
         gx = np.abs(np.diff(y.astype(np.int16), axis=1))
-        sig.edges.append(float(np.count_nonzero(gx > 40)) / gx.size)
-        sig.sat.append(float(np.hypot(thumb.u.astype(np.float32) - 128, thumb.v.astype(np.float32) - 128).mean()) / 128)
+        sig.edges.append(float(np.count_nonzero(gx > EDGE_STEP)) / gx.size)
+        chroma = np.hypot(thumb.u.astype(np.float32) - GREY, thumb.v.astype(np.float32) - GREY)
+        sig.sat.append(float(chroma.mean()) / GREY)
         sig.bars.append(bars_score(thumb))
         if ring:
-            prev, prev_hist = ring[-1]
+            prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
             sig.d_pix.append(pixel_distance(thumb, prev))
+            sig.d_grid.append(grid_distance(layout, prev_layout))
         else:
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
+            sig.d_grid.append(0.0)
         sig.skip.append(1.0)
+        sig.skip_grid.append(1.0)
         sig.wide.append(0.0)
-        back = 1.0
+        back = back_grid = 1.0
         for j in range(2, SKIP + 2):
             if len(ring) >= j:
                 back = min(back, hist_distance(ring[-j][1], hist))
+                back_grid = min(back_grid, grid_distance(ring[-j][2], layout))
         sig.back.append(back)
+        sig.back_grid.append(back_grid)
         # Flash check: how close frame (t-1) is to each of the next frames t+1..t+SKIP.
         for j in range(1, SKIP + 1):
             t = n - j
             if t >= 1 and len(ring) >= j + 1:
-                _, before = ring[-(j + 1)]
+                _, before, before_layout = ring[-(j + 1)]
                 sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
-        ring.append((thumb, hist))
+                sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
+        ring.append((thumb, hist, layout))
         if len(ring) == span:
             # Window centred on frame n - span/2: median histograms of its first and last ENDS frames.
             early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)
             late = np.median(np.stack([ring[-1 - i][1] for i in range(ENDS)]), axis=0)
             sig.wide[n - span // 2 + 1] = hist_distance(early, late)
-        if progress is not None and n % 25 == 0:
+        if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n + 1)
     return sig

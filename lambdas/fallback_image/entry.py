@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from fallback_image import service
+from fallback_image import steps
 from segments.adapters.aws import client
 from segments.adapters.s3_reader import open_s3
 from segments.adapters.store import SegmentStore
@@ -55,16 +55,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     objects = S3Objects(config.bucket_name)
     store = SegmentStore(config.table_name)
     if action == "plan":
-        return service.plan(job, objects=objects, store=store, chunk_seconds=config.chunk_seconds)
+        return steps.plan(job, objects=objects, store=store, chunk_seconds=config.chunk_seconds)
     if action == "detect":
-        return service.detect_chunk(job, event["chunk"], objects=objects, prefix=config.results_prefix)
+        return steps.detect_chunk(job, event["chunk"], objects=objects, prefix=config.results_prefix)
     if action == "stitch":
-        count = service.stitch(job, event["chunkResults"], objects=objects, store=store)
+        count = steps.stitch(job, event["chunkResults"], objects=objects, store=store)
         metrics.add_metric(name="FallbackRuns", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="SegmentsStored", unit=MetricUnit.Count, value=count)
         return {"segments": count}
     if action == "fail":
-        message = service.record_failure(job, event.get("error") or {}, store=store)
+        message = steps.record_failure(job, event.get("error") or {}, store=store)
         metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
         logger.warning("fallback job failed", extra={"status_message": message})
         return {"statusMessage": message}

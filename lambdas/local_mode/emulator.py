@@ -68,9 +68,17 @@ class RekognitionEmulator:
         state = json.loads(self.path.read_text())
         self.jobs, self.tokens = state["jobs"], state["tokens"]
         self.secret = bytes.fromhex(state["secret"])
-        for job in self.jobs.values():
-            if job["JobStatus"] == "IN_PROGRESS":  # the process stopped mid-job: run it again
-                self.pool.submit(self._run, job["JobId"])
+
+    def resume(self) -> int:
+        """Run again the jobs the last process left IN_PROGRESS; returns how many.
+
+        Called only once the stack has restored the objects they read and created the topic
+        their completions go to (before that, a resumed job would fail on a missing object).
+        """
+        unfinished = [job["JobId"] for job in self.jobs.values() if job["JobStatus"] == "IN_PROGRESS"]
+        for job_id in unfinished:
+            self.pool.submit(self._run, job_id)
+        return len(unfinished)
 
     def _save(self) -> None:
         # One writer at a time: workers finish concurrently and share the temporary file.
@@ -115,7 +123,11 @@ class RekognitionEmulator:
         token = request.get("ClientRequestToken")
         if token is not None and (not 1 <= len(token) <= 64 or not TOKEN.match(token)):
             raise _invalid("ClientRequestToken must match ^[a-zA-Z0-9-_]+$ with 1-64 characters")
-        options = _options(types, request.get("Filters") or {})
+        filters = request.get("Filters") or {}
+        try:
+            DetectOptions.from_rekognition(types, filters)
+        except ValueError as exc:
+            raise _invalid(str(exc)) from exc
         with self.lock:
             if token and token in self.tokens:
                 return {"JobId": self.tokens[token]}
@@ -127,7 +139,7 @@ class RekognitionEmulator:
                 "JobStatus": "IN_PROGRESS",
                 "Video": s3,
                 "SegmentTypes": types,
-                "Options": options,
+                "Filters": filters,
                 "JobTag": request.get("JobTag", ""),
                 "NotificationChannel": request.get("NotificationChannel") or {},
                 "Response": None,
@@ -157,12 +169,14 @@ class RekognitionEmulator:
                 offset = int(decode_token(self.secret, str(request["NextToken"]), scope=job_id, fingerprint="")["o"])
             except (InvalidPaginationToken, KeyError, ValueError) as exc:
                 raise RekognitionError(400, "InvalidPaginationTokenException", "invalid pagination token") from exc
+        # Like the service, every answer names the job and the object version it analyses.
+        identity = {"JobId": job_id, "JobTag": job.get("JobTag", ""), "Video": {"S3Object": job["Video"]}}
         if job["JobStatus"] != "SUCCEEDED":
-            out: dict[str, Any] = {"JobStatus": job["JobStatus"]}
+            out: dict[str, Any] = {"JobStatus": job["JobStatus"], **identity}
             if job.get("StatusMessage"):
                 out["StatusMessage"] = job["StatusMessage"]
             return out
-        response = dict(job["Response"])
+        response = {**dict(job["Response"]), **identity}
         segments = response.pop("Segments")
         response["Segments"] = segments[offset : offset + max_results]
         if offset + max_results < len(segments):
@@ -180,7 +194,7 @@ class RekognitionEmulator:
                 local = Path(tmp) / "video"
                 extra = {"VersionId": video["Version"]} if video.get("Version") else None
                 self.s3_client().download_file(video["Bucket"], video["Name"], str(local), ExtraArgs=extra)
-                response = detect(str(local), DetectOptions(**job["Options"]))
+                response = detect(str(local), DetectOptions.from_rekognition(job["SegmentTypes"], job["Filters"]))
             outcome: dict[str, Any] = {"JobStatus": "SUCCEEDED", "Response": response}
         except VideoError as exc:
             outcome = {"JobStatus": "FAILED", "StatusMessage": f"Unable to process the video: {exc}"}
@@ -206,21 +220,3 @@ class RekognitionEmulator:
             "Video": {"S3ObjectName": job["Video"]["Name"], "S3Bucket": job["Video"]["Bucket"]},
         }
         self.sns_client().publish(TopicArn=topic, Message=json.dumps(message))
-
-
-def _options(types: list[str], filters: dict[str, Any]) -> dict[str, Any]:
-    shot = filters.get("ShotFilter") or {}
-    cue = filters.get("TechnicalCueFilter") or {}
-    black = cue.get("BlackFrame") or {}
-    options = {
-        "segment_types": tuple(types),
-        "shot_min_confidence": float(shot.get("MinSegmentConfidence", 50.0)),
-        "cue_min_confidence": float(cue.get("MinSegmentConfidence", 50.0)),
-        "black_max_pixel_threshold": float(black.get("MaxPixelThreshold", 0.2)),
-        "black_min_coverage": float(black.get("MinCoveragePercentage", 99.0)),
-    }
-    try:
-        DetectOptions(**options)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise _invalid(str(exc)) from exc
-    return options

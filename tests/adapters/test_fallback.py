@@ -78,10 +78,10 @@ def test_chunked_results_equal_the_single_pass(
     single = detect(str(clips[clip]), DetectOptions())
     assert stored == single["Segments"] and count == len(stored)
     saved = store.get_job(job["jobId"])
-    assert saved is not None and saved["status"] == "SUCCEEDED" and saved["source"] == "fallback"
-    assert saved["SelectedSegmentTypes"][0]["ModelVersion"].startswith("fallback")
+    assert saved is not None and saved.status == "SUCCEEDED" and saved.source == "fallback"
+    assert saved.selected_segment_types[0]["ModelVersion"].startswith("fallback")
     video = store.get_video(job["videoId"])
-    assert video is not None and video["jobId"] == job["jobId"] and video["source"] == "fallback"
+    assert video is not None and video.job_id == job["jobId"] and video.source == "fallback"
     left = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="fallback-chunks/").get("KeyCount", 0)
     assert left == 0  # chunk results are cleaned up
 
@@ -98,8 +98,8 @@ def test_unreadable_video_fails_fast_and_is_recorded_with_its_message(
     error = {"Error": type(info.value).__name__, "Cause": f'{{"errorMessage": "{info.value}"}}'}
     out = image.handler({"action": "fail", "job": job, "error": error}, Ctx())
     saved = SegmentStore(segments_table).get_job(job["jobId"])
-    assert saved is not None and saved["status"] == "FAILED"
-    assert "UnreadableVideoError" in saved["statusMessage"] and "not a readable video" in out["statusMessage"]
+    assert saved is not None and saved.status == "FAILED"
+    assert "UnreadableVideoError" in saved.status_message and "not a readable video" in out["statusMessage"]
 
 
 def test_s3_reads_are_ranged_not_whole_object(clips: dict[str, Path], aws: None) -> None:

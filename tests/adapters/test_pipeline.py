@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from segments.adapters.job_slots import DynamoJobSlots
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.domain import keys
@@ -48,11 +49,15 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[St
     stubber = Stubber(client)
     from segments.handlers import collect, start
 
-    monkeypatch.setattr(start, "Rekognition", lambda: Rekognition(client))
-    monkeypatch.setattr(collect, "Rekognition", lambda: Rekognition(client))
+    monkeypatch.setattr(start, "Rekognition", lambda *_: Rekognition(client))
+    monkeypatch.setattr(collect, "Rekognition", lambda *_: Rekognition(client))
+    start.adapters.cache_clear()
+    collect.adapters.cache_clear()
     with stubber:
         yield stubber
     settings.cache_clear()
+    start.adapters.cache_clear()
+    collect.adapters.cache_clear()
 
 
 def s3_event_record(
@@ -144,7 +149,7 @@ def uploads_queue() -> tuple[str, str]:
 
 
 def slot_holders(table: str) -> set[str]:
-    return set(SegmentStore(table).job_slots_held())
+    return set(DynamoJobSlots(table).held())
 
 
 def token(key: str) -> str:
@@ -161,7 +166,7 @@ def test_duplicate_s3_events_start_one_job_with_one_token(stubbed: Stubber, segm
     stubbed.assert_no_pending_responses()
     store = SegmentStore(segments_table)
     video = store.get_video(keys.video_id_for_key("dir/a clip.mp4"))
-    assert video is not None and video["jobId"] == "job-1" and video["status"] == "IN_PROGRESS"
+    assert video is not None and video.job_id == "job-1" and video.status == "IN_PROGRESS"
     assert item_count(segments_table) == 2  # one video item, one job item
 
 
@@ -176,15 +181,15 @@ def test_quota_exhausted_start_is_retried_later_and_recorded_queued(stubbed: Stu
     result = run_start([s3_event_record("a.mp4", queue_arn=arn, receipt=receipt)])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("a.mp4"))
-    assert video is not None and video["status"] == "QUEUED"
-    assert "LimitExceededException" in video["statusMessage"]
+    assert video is not None and video.status == "QUEUED"
+    assert "LimitExceededException" in video.status_message
     # then the slot frees up: the redelivered event starts the job
     expect_start(stubbed, "a.mp4", "job-2")
     assert run_start([s3_event_record("a.mp4", receive_count=2, queue_arn=arn, receipt=receipt)]) == {
         "batchItemFailures": []
     }
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("a.mp4"))
-    assert video is not None and video["status"] == "IN_PROGRESS" and video["jobId"] == "job-2"
+    assert video is not None and video.status == "IN_PROGRESS" and video.job_id == "job-2"
 
 
 def test_throttled_past_the_retry_budget_goes_to_dlq_with_a_clear_status(stubbed: Stubber, segments_table: str) -> None:
@@ -193,8 +198,8 @@ def test_throttled_past_the_retry_budget_goes_to_dlq_with_a_clear_status(stubbed
     result = run_start([s3_event_record("b.mp4", receive_count=3, queue_arn=arn)])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("b.mp4"))
-    assert video is not None and video["status"] == "FAILED"
-    assert "dead-letter queue" in video["statusMessage"]
+    assert video is not None and video.status == "FAILED"
+    assert "dead-letter queue" in video.status_message
 
 
 def test_rejected_video_is_recorded_failed_with_rekognitions_message(stubbed: Stubber, segments_table: str) -> None:
@@ -203,8 +208,8 @@ def test_rejected_video_is_recorded_failed_with_rekognitions_message(stubbed: St
     )
     assert run_start([s3_event_record("c.mp4")]) == {"batchItemFailures": []}
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("c.mp4"))
-    assert video is not None and video["status"] == "FAILED"
-    assert "InvalidS3ObjectException" in video["statusMessage"]
+    assert video is not None and video.status == "FAILED"
+    assert "InvalidS3ObjectException" in video.status_message
 
 
 def start_job(stubbed: Stubber, key: str, job_id: str) -> None:
@@ -235,9 +240,9 @@ def test_a_job_of_three_pages_is_stored_completely_in_reference_order(stubbed: S
     stubbed.assert_no_pending_responses()
     store = SegmentStore(segments_table)
     job = store.get_job("job-3p")
-    assert job is not None and job["status"] == "SUCCEEDED" and job["segmentCount"] == 2500
-    assert job["VideoMetadata"] == rk.VIDEO_METADATA and job["AudioMetadata"] == rk.AUDIO_METADATA
-    assert job["SelectedSegmentTypes"] == rk.SELECTED
+    assert job is not None and job.status == "SUCCEEDED" and job.segment_count == 2500
+    assert list(job.video_metadata) == rk.VIDEO_METADATA and list(job.audio_metadata) == rk.AUDIO_METADATA
+    assert list(job.selected_segment_types) == rk.SELECTED
     stored: list[dict[str, Any]] = []
     start_key = None
     while True:
@@ -247,7 +252,7 @@ def test_a_job_of_three_pages_is_stored_completely_in_reference_order(stubbed: S
             break
     assert stored == all_segments  # same fields, same types (floats stay floats), reference order
     video = store.get_video(keys.video_id_for_key("long.mp4"))
-    assert video is not None and video["status"] == "SUCCEEDED"
+    assert video is not None and video.status == "SUCCEEDED"
 
 
 def test_duplicate_completion_messages_leave_the_same_items(stubbed: Stubber, segments_table: str) -> None:
@@ -260,7 +265,7 @@ def test_duplicate_completion_messages_leave_the_same_items(stubbed: Stubber, se
     assert item_count(segments_table) == before == 2 + 40
 
 
-def test_crash_midway_then_retry_writes_the_same_items_and_only_then_succeeds(
+def test_crash_midway_then_retry_resumes_at_the_checkpoint_and_only_then_succeeds(
     stubbed: Stubber, segments_table: str
 ) -> None:
     start_job(stubbed, "e.mp4", "job-e")
@@ -271,12 +276,40 @@ def test_crash_midway_then_retry_writes_the_same_items_and_only_then_succeeds(
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     store = SegmentStore(segments_table)
     job = store.get_job("job-e")
-    assert job is not None and job["status"] == "IN_PROGRESS"  # never shown complete while half-written
-    expect_pages(stubbed, "job-e", [rk.page(segs[:1000], "t1"), rk.page(segs[1000:])])
+    assert job is not None and job.status == "IN_PROGRESS"  # never shown complete while half-written
+    assert job.page_cursor == "t1" and job.segments_stored == 1000
+    # The retry asks only for the pages after the checkpoint.
+    stubbed.add_response(
+        "get_segment_detection", rk.page(segs[1000:]), {"JobId": "job-e", "MaxResults": 1000, "NextToken": "t1"}
+    )
     assert run_collect([rk.completion_body("job-e", "SUCCEEDED", "e.mp4")]) == {"batchItemFailures": []}
     job = store.get_job("job-e")
-    assert job is not None and job["status"] == "SUCCEEDED" and job["segmentCount"] == 1500
+    assert job is not None and job.status == "SUCCEEDED" and job.segment_count == 1500
     assert item_count(segments_table) == 2 + 1500
+    stubbed.assert_no_pending_responses()
+
+
+def test_an_expired_checkpoint_token_restarts_at_page_one_without_duplicates(
+    stubbed: Stubber, segments_table: str
+) -> None:
+    start_job(stubbed, "x.mp4", "job-x")
+    segs = rk.shots(1500)
+    stubbed.add_response("get_segment_detection", rk.page(segs[:1000], "t1"), {"JobId": "job-x", "MaxResults": 1000})
+    stubbed.add_client_error("get_segment_detection", "InternalServerError", "boom", 500)
+    run_collect([rk.completion_body("job-x", "SUCCEEDED", "x.mp4")])
+    stubbed.add_client_error(
+        "get_segment_detection",
+        "InvalidPaginationTokenException",
+        "expired",
+        400,
+        expected_params={"JobId": "job-x", "MaxResults": 1000, "NextToken": "t1"},
+    )
+    expect_pages(stubbed, "job-x", [rk.page(segs[:1000], "t1"), rk.page(segs[1000:])])
+    assert run_collect([rk.completion_body("job-x", "SUCCEEDED", "x.mp4")]) == {"batchItemFailures": []}
+    job = SegmentStore(segments_table).get_job("job-x")
+    assert job is not None and job.status == "SUCCEEDED" and job.segment_count == 1500
+    assert item_count(segments_table) == 2 + 1500
+    stubbed.assert_no_pending_responses()
 
 
 def test_failed_job_is_stored_with_its_status_message(stubbed: Stubber, segments_table: str) -> None:
@@ -287,10 +320,10 @@ def test_failed_job_is_stored_with_its_status_message(stubbed: Stubber, segments
     assert run_collect([rk.completion_body("job-f", "FAILED", "f.mp4")]) == {"batchItemFailures": []}
     store = SegmentStore(segments_table)
     job = store.get_job("job-f")
-    assert job is not None and job["status"] == "FAILED"
-    assert job["statusMessage"] == "Unsupported codec: the video could not be decoded."
+    assert job is not None and job.status == "FAILED"
+    assert job.status_message == "Unsupported codec: the video could not be decoded."
     video = store.get_video(keys.video_id_for_key("f.mp4"))
-    assert video is not None and video["status"] == "FAILED" and "Unsupported codec" in video["statusMessage"]
+    assert video is not None and video.status == "FAILED" and "Unsupported codec" in video.status_message
 
 
 def test_messages_for_other_apis_and_garbage(stubbed: Stubber, segments_table: str) -> None:
@@ -312,7 +345,7 @@ def test_the_pipeline_holds_at_most_its_job_slots_and_frees_one_per_completion(
     result = run_start([s3_event_record("s3.mp4", queue_arn=arn, receipt=receipt)])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("s3.mp4"))
-    assert video is not None and video["status"] == "QUEUED" and "job slots" in video["statusMessage"]
+    assert video is not None and video.status == "QUEUED" and "job slots" in video.status_message
     # The first job completes: its slot is free and the redelivered upload takes it.
     expect_pages(stubbed, "job-s1", [rk.page(rk.shots(3))])
     assert run_collect([rk.completion_body("job-s1", "SUCCEEDED", "s1.mp4")]) == {"batchItemFailures": []}
@@ -342,9 +375,9 @@ def test_redelivered_uploads_keep_one_slot_and_failed_starts_give_theirs_back(
 
 
 def test_a_slot_whose_completion_never_came_is_reclaimed_after_its_lease(segments_table: str) -> None:
-    store = SegmentStore(segments_table)
-    assert store.acquire_job_slot("a", 1, now=1000, lease_seconds=100)
-    assert store.acquire_job_slot("a", 1, now=1010, lease_seconds=100)  # the holder again: still its slot
-    assert not store.acquire_job_slot("b", 1, now=1050, lease_seconds=100)
-    assert store.acquire_job_slot("b", 1, now=1200, lease_seconds=100)
-    assert store.job_slots_held() == {"b": 1200}
+    slots = DynamoJobSlots(segments_table)
+    assert slots.acquire("a", 1, now=1000, lease_seconds=100)
+    assert slots.acquire("a", 1, now=1010, lease_seconds=100)  # the holder again: still its slot
+    assert not slots.acquire("b", 1, now=1050, lease_seconds=100)
+    assert slots.acquire("b", 1, now=1200, lease_seconds=100)
+    assert slots.held() == {"b": 1200}

@@ -11,8 +11,18 @@ from botocore.stub import Stubber
 
 from segments.adapters.store import SegmentStore
 from segments.domain import keys
+from segments.domain.records import VideoRecord
 from segments.settings import settings
-from tests.adapters.test_pipeline import expect_pages, expect_start, run_collect, run_start, s3_event_record, stubbed
+from tests.adapters.test_pipeline import (
+    ROLE,
+    TOPIC,
+    expect_pages,
+    expect_start,
+    run_collect,
+    run_start,
+    s3_event_record,
+    stubbed,
+)
 from tests.support import rekognition as rk
 
 __all__ = ["stubbed"]
@@ -38,7 +48,7 @@ def executions(arn: str) -> list[dict[str, Any]]:
     return [json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in listed]
 
 
-def video(table: str, key: str) -> dict[str, Any]:
+def video(table: str, key: str) -> VideoRecord:
     item = SegmentStore(table).get_video(keys.video_id_for_key(key))
     assert item is not None
     return item
@@ -56,7 +66,7 @@ def test_fallback_mode_never_calls_rekognition(
     stubbed.assert_no_pending_responses()
     (payload,) = executions(machine)
     assert payload["jobId"] == keys.fallback_job_id("videos", "a.mp4", "v1") and payload["key"] == "a.mp4"
-    assert video(segments_table, "a.mp4")["source"] == "fallback"
+    assert video(segments_table, "a.mp4").source == "fallback"
 
 
 @pytest.mark.parametrize("code", ["InvalidS3ObjectException", "VideoTooLargeException", "AccessDeniedException"])
@@ -65,7 +75,7 @@ def test_rejected_start_routes_to_the_fallback(machine: str, stubbed: Stubber, s
     run_start([s3_event_record("b.mp4")])
     (payload,) = executions(machine)
     assert code in payload["reason"]
-    assert video(segments_table, "b.mp4")["jobId"] == payload["jobId"]
+    assert video(segments_table, "b.mp4").job_id == payload["jobId"]
 
 
 def test_failed_rekognition_job_routes_to_the_fallback_and_the_video_serves_one_result_set(
@@ -81,10 +91,10 @@ def test_failed_rekognition_job_routes_to_the_fallback_and_the_video_serves_one_
     run_collect([rk.completion_body("job-c", "FAILED", "c.mp4")])
     (payload,) = executions(machine)
     current = video(segments_table, "c.mp4")
-    assert current["jobId"] == payload["jobId"] and current["source"] == "fallback"
+    assert current.job_id == payload["jobId"] and current.source == "fallback"
     # A late duplicate of Rekognition's message changes nothing: the video keeps one result set.
     run_collect([rk.completion_body("job-c", "FAILED", "c.mp4")])
-    assert video(segments_table, "c.mp4")["jobId"] == payload["jobId"]
+    assert video(segments_table, "c.mp4").job_id == payload["jobId"]
     assert len(executions(machine)) == 1
 
 
@@ -114,4 +124,36 @@ def test_rekognition_mode_never_falls_back(
     stubbed.add_client_error("start_segment_detection", "InvalidS3ObjectException", "no", 400)
     run_start([s3_event_record("e.mp4")])
     assert executions(machine) == []
-    assert video(segments_table, "e.mp4")["status"] == "FAILED"
+    assert video(segments_table, "e.mp4").status == "FAILED"
+
+
+def test_fallback_after_a_failed_job_honours_the_jobs_segment_types_and_filters(
+    machine: str, stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, segments_table: str
+) -> None:
+    filters = {"ShotFilter": {"MinSegmentConfidence": 80.0}}
+    monkeypatch.setenv("SEGMENT_TYPES", json.dumps(["SHOT"]))
+    monkeypatch.setenv("FILTERS", json.dumps(filters))
+    settings.cache_clear()
+    stubbed.add_response(
+        "start_segment_detection",
+        {"JobId": "job-s"},
+        {
+            "Video": {"S3Object": {"Bucket": "videos", "Name": "s.mp4", "Version": "v1"}},
+            "SegmentTypes": ["SHOT"],
+            "Filters": filters,
+            "ClientRequestToken": keys.client_request_token("videos", "s.mp4", "v1"),
+            "JobTag": keys.job_tag("s.mp4"),
+            "NotificationChannel": {"SNSTopicArn": TOPIC, "RoleArn": ROLE},
+        },
+    )
+    run_start([s3_event_record("s.mp4")])
+    # The collector's environment does not carry the deployment's detection options.
+    monkeypatch.delenv("SEGMENT_TYPES")
+    monkeypatch.delenv("FILTERS")
+    settings.cache_clear()
+    failed = rk.page([], status="FAILED")
+    failed["StatusMessage"] = "Unsupported format"
+    expect_pages(stubbed, "job-s", [failed])
+    run_collect([rk.completion_body("job-s", "FAILED", "s.mp4")])
+    (payload,) = executions(machine)
+    assert payload["segmentTypes"] == ["SHOT"] and payload["filters"] == filters

@@ -5,17 +5,24 @@ from __future__ import annotations
 import numpy as np
 
 from detector.analysis import Transition, find_dips, join_transitions
-from detector.features import F32
+from detector.features import F32, SignalArrays
 
 
-def dip(hold: int) -> dict[str, F32]:
+def series(spread: F32, d_hist: F32) -> SignalArrays:
+    """Signals with the given luma spread and histogram jumps; every other series is zero."""
+    zero = np.zeros_like(spread)
+    given = {"spread": spread, "d_hist": d_hist}
+    return SignalArrays(**{name: given.get(name, zero) for name in SignalArrays._fields})
+
+
+def dip(hold: int) -> SignalArrays:
     """Shot A, a 12-frame fade to black, ``hold`` flat black frames, a 12-frame fade in, shot B (25 fps)."""
     down = np.linspace(76, 0, 12)
     spread = np.r_[np.full(40, 76.0), down, np.zeros(hold), down[::-1], np.full(40, 56.0)].astype(np.float32)
     d_hist = np.full(spread.size, 0.02, dtype=np.float32)
     d_hist[40:52] = d_hist[52 + hold : 64 + hold] = 0.6  # every fading frame changes the histogram
     d_hist[52 : 52 + hold] = 0.0
-    return {"spread": spread, "d_hist": d_hist}
+    return series(spread, d_hist)
 
 
 def test_fade_out_straight_into_fade_in_is_one_transition() -> None:
@@ -38,7 +45,7 @@ def test_two_cuts_around_a_steady_shot_stay_two() -> None:
     spread = np.full(120, 60.0, dtype=np.float32)
     d_hist = np.full(120, 0.02, dtype=np.float32)
     found = [Transition(40, "cut", 90.0, 40, 39), Transition(70, "cut", 90.0, 70, 69)]
-    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 25.0) == found
+    assert join_transitions(found, series(spread, d_hist), 25.0) == found
 
 
 def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
@@ -48,7 +55,7 @@ def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
     d_hist[51:66] = 0.25
     spread = np.full(120, 50.0, dtype=np.float32)
     found = [Transition(50, "cut", 60.0, 50, 49), Transition(66, "cut", 70.0, 66, 65)]
-    merged = join_transitions(found, {"spread": spread, "d_hist": d_hist}, 30.0)
+    merged = join_transitions(found, series(spread, d_hist), 30.0)
     assert [(t.kind, t.confidence) for t in merged] == [("gradual", 70.0)]
     assert 50 <= merged[0].frame <= 66 and merged[0].start <= 50 and merged[0].end >= 65
 
@@ -60,18 +67,16 @@ def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
     d_hist[51:62:2] = 0.3
     spread = np.full(120, 50.0, dtype=np.float32)
     found = [Transition(50, "cut", 90.0, 50, 49), Transition(62, "cut", 90.0, 62, 61)]
-    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 30.0) == found
+    assert join_transitions(found, series(spread, d_hist), 30.0) == found
 
 
 def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
     # Shot A, 8 frames fading to a flat frame, 8 frames fading into shot B; no cut anywhere.
-    signals = dip(hold=1)
-    signals["spread"] = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],
-                              np.full(40, 56.0)].astype(np.float32)  # fmt: skip
-    d_hist = np.full(signals["spread"].size, 0.03, dtype=np.float32)
+    spread = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],
+                   np.full(40, 56.0)].astype(np.float32)  # fmt: skip
+    d_hist = np.full(spread.size, 0.03, dtype=np.float32)
     d_hist[40:57] = 0.9
-    signals["d_hist"] = d_hist
-    (dip_boundary,) = find_dips(signals, 24.0)
+    (dip_boundary,) = find_dips(series(spread, d_hist), 24.0)
     assert dip_boundary.kind == "gradual" and 47 <= dip_boundary.frame <= 50  # just after the flat bottom
     assert dip_boundary.start <= 41 and dip_boundary.end >= 55
 
@@ -81,11 +86,11 @@ def test_a_flash_to_white_is_not_a_dip() -> None:
     spread[50:52] = 0.0  # two saturated frames
     d_hist = np.full(100, 0.02, dtype=np.float32)
     d_hist[50], d_hist[52] = 1.2, 1.2
-    assert find_dips({"spread": spread, "d_hist": d_hist}, 25.0) == []
+    assert find_dips(series(spread, d_hist), 25.0) == []
 
 
 def test_two_detections_of_one_boundary_become_one() -> None:
     spread = np.full(100, 50.0, dtype=np.float32)
     d_hist = np.full(100, 0.02, dtype=np.float32)
     found = [Transition(50, "cut", 80.0, 50, 49), Transition(51, "gradual", 90.0, 48, 53)]
-    assert join_transitions(found, {"spread": spread, "d_hist": d_hist}, 25.0) == [found[1]]
+    assert join_transitions(found, series(spread, d_hist), 25.0) == [found[1]]

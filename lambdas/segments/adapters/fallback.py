@@ -1,4 +1,4 @@
-"""Hand a video to the container fallback: one Step Functions execution per object version."""
+"""Hand a video to the container fallback (one Step Functions execution per object version) and look it up."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from segments.adapters.aws import client
+from segments.domain.records import ExecutionState
 
 
 class FallbackLauncher:
@@ -28,3 +29,17 @@ class FallbackLauncher:
                 return False
             raise
         return True
+
+    def describe(self, job_id: str) -> ExecutionState | None:
+        """The state of the execution named ``job_id``, or None when there is none."""
+        # Execution ARNs are the state machine's ARN with the resource type changed and the name appended.
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + job_id[:80]
+        try:
+            found = self.client.describe_execution(executionArn=arn)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+                return None
+            raise
+        return ExecutionState(
+            status=str(found["status"]), error=str(found.get("error") or ""), cause=str(found.get("cause") or "")
+        )

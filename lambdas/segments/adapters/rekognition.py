@@ -8,9 +8,9 @@ from typing import Any
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from segments.adapters.aws import client
-from segments.domain.errors import StartRejected, StartRetryable
+from segments.domain.errors import JobNotFound, PaginationExpired, StartRejected, StartRetryable
 
-__all__ = ["RETRYABLE", "Rekognition", "StartRejected", "StartRetryable"]
+__all__ = ["RETRYABLE", "PaginationExpired", "Rekognition", "StartRejected", "StartRetryable"]
 
 RETRYABLE = frozenset(
     {
@@ -67,14 +67,27 @@ class Rekognition:
             # No Rekognition endpoint: the service is not offered in this region.
             raise StartRejected("EndpointConnectionError", str(exc)) from exc
 
-    def iter_segment_pages(self, job_id: str, max_results: int = 1000) -> Iterator[dict[str, Any]]:
-        """Every GetSegmentDetection page of a job, following NextToken until it is empty."""
-        token: str | None = None
+    def iter_segment_pages(
+        self, job_id: str, max_results: int = 1000, next_token: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """GetSegmentDetection pages of a job from ``next_token`` (None: the first), until NextToken is empty.
+
+        Raises ``PaginationExpired`` when Rekognition no longer accepts ``next_token``.
+        """
+        token = next_token
         while True:
             request: dict[str, Any] = {"JobId": job_id, "MaxResults": max_results}
             if token:
                 request["NextToken"] = token
-            page: dict[str, Any] = self.client.get_segment_detection(**request)
+            try:
+                page: dict[str, Any] = self.client.get_segment_detection(**request)
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if token and code == "InvalidPaginationTokenException":
+                    raise PaginationExpired(str(exc)) from exc
+                if code == "ResourceNotFoundException":
+                    raise JobNotFound(str(exc)) from exc
+                raise
             yield page
             token = page.get("NextToken")
             if not token:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,9 +15,7 @@ from segments.adapters.aws import resource
 from segments.domain import keys
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
-
-TERMINAL = ("SUCCEEDED", "FAILED")
-SLOTS_KEY = {"pk": keys.SLOTS_PK, "sk": keys.SLOTS_SK}  # the one item holding the job-slot leases
+from segments.domain.records import DELETED, TERMINAL_STATUSES, DetectionOptions, JobRecord, VideoRecord
 
 
 def now_iso() -> str:
@@ -70,6 +68,37 @@ def _condition_failed(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
+def conditional(write: Callable[..., dict[str, Any]], **request: Any) -> dict[str, Any] | None:
+    """Run one conditional ``put_item``/``update_item``; its response, or None when the condition failed.
+
+    A failed condition is how idempotent writes say "already done" or "superseded", so it is an
+    answer, not an error; every other error propagates.
+    """
+    try:
+        return write(**request)
+    except ClientError as exc:
+        if _condition_failed(exc):
+            return None
+        raise
+
+
+def _not_older(video: VideoObject) -> ConditionBase | None:
+    """Condition that the stored video was not changed by a later S3 event than ``video``'s (None: order unknown)."""
+    if not video.sequencer:
+        return None
+    return Attr("sequencer").not_exists() | Attr("sequencer").lte(video.sequencer)
+
+
+def _and(*conditions: ConditionBase | None) -> ConditionBase | None:
+    present = [c for c in conditions if c is not None]
+    if not present:
+        return None
+    combined = present[0]
+    for condition in present[1:]:
+        combined = combined & condition
+    return combined
+
+
 def _status_values(video_id: str, status: str, message: str, stamp: str) -> dict[str, Any]:
     """Expression values that set a video's status, message, time and its place in the status index."""
     return {
@@ -88,15 +117,15 @@ class SegmentStore:
         self.table = (dynamodb or resource("dynamodb")).Table(table_name)
 
     # -- reads -------------------------------------------------------------------------
-    def get_video(self, video_id: str) -> dict[str, Any] | None:
-        """The video item, or None."""
+    def get_video(self, video_id: str) -> VideoRecord | None:
+        """The video, or None."""
         item = self.table.get_item(Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK}).get("Item")
-        return from_dynamo(item) if item else None
+        return VideoRecord.from_item(from_dynamo(item)) if item else None
 
-    def get_job(self, job_id: str) -> dict[str, Any] | None:
-        """The job item, or None."""
-        item = self.table.get_item(Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK}).get("Item")
-        return from_dynamo(item) if item else None
+    def get_job(self, job_id: str) -> JobRecord | None:
+        """The job, or None (strongly consistent: the writers decide on what they read here)."""
+        item = self.table.get_item(Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK}, ConsistentRead=True).get("Item")
+        return JobRecord.from_item(from_dynamo(item)) if item else None
 
     def list_videos_by_status(
         self, status: str, limit: int, before: str | None = None
@@ -128,23 +157,38 @@ class SegmentStore:
         page = self.table.query(**kwargs)
         return [_segment_item(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
+    def overdue_videos(self, status: str, updated_before: str, limit: int) -> list[VideoRecord]:
+        """Up to ``limit`` videos in ``status`` unchanged since before ``updated_before`` (ISO-8601), oldest first."""
+        page = self.table.query(
+            IndexName=keys.GSI1,
+            KeyConditionExpression=Key("gsi1pk").eq(keys.status_gsi1pk(status)) & Key("gsi1sk").lt(updated_before),
+            ScanIndexForward=True,
+            Limit=limit,
+        )
+        return [VideoRecord.from_item(from_dynamo(i)) for i in page.get("Items", [])]
+
     # -- writes ------------------------------------------------------------------------
-    def record_video_status(self, video: VideoObject, *, status: str, message: str, source: str) -> None:
+    def record_video_status(self, video: VideoObject, *, status: str, message: str, source: str) -> bool:
         """Record a status on the video before (or without) a job, e.g. QUEUED while waiting for a slot.
 
-        Never overwrites a video whose current job already reached a terminal state for the
-        same object version.
+        Never overwrites a video whose current job belongs to the same object version, nor one a
+        later S3 event (greater ``sequencer``) already changed; False then.
         """
         video_id = keys.video_id_for_key(video.key)
         stamp = now_iso()
-        try:
-            self.table.update_item(
+        condition = _and(Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""), _not_older(video))
+        return (
+            conditional(
+                self.table.update_item,
                 Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
                 UpdateExpression=(
                     "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, #s=:s, statusMessage=:m, #src=:src, "
                     "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs"
+                    + (", sequencer=:seq" if video.sequencer else "")
+                    # Another version's job no longer serves the video: its completion must not settle it.
+                    + " REMOVE jobId"
                 ),
-                ConditionExpression=Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""),
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
                 ExpressionAttributeValues={
                     ":v": video_id,
@@ -152,12 +196,36 @@ class SegmentStore:
                     ":k": video.key,
                     ":ver": video.version_id or "",
                     ":src": source,
+                    **({":seq": video.sequencer} if video.sequencer else {}),
                     **_status_values(video_id, status, message, stamp),
                 },
             )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
+            is not None
+        )
+
+    def record_video_deleted(self, video: VideoObject) -> bool:
+        """Record that the video's object (or its current version) was deleted; False when that changes nothing.
+
+        The video stops being listed under its old status; its job's results stay readable by JobId.
+        """
+        video_id = keys.video_id_for_key(video.key)
+        stamp = now_iso()
+        same_version = Attr("versionId").eq(video.version_id) if video.version_id else None
+        return (
+            conditional(
+                self.table.update_item,
+                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+                UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, deletedAt=:t, gsi1pk=:g, gsi1sk=:gs"
+                + (", sequencer=:seq" if video.sequencer else ""),
+                ConditionExpression=_and(Attr("pk").exists(), same_version, _not_older(video)),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    **({":seq": video.sequencer} if video.sequencer else {}),
+                    **_status_values(video_id, DELETED, "the object was deleted", stamp),
+                },
+            )
+            is not None
+        )
 
     def record_job_started(
         self,
@@ -165,7 +233,8 @@ class SegmentStore:
         *,
         job_id: str,
         source: str,
-        settings: dict[str, Any],
+        options: DetectionOptions,
+        reason: str = "",
         client_request_token: str = "",
         job_tag: str = "",
     ) -> bool:
@@ -187,23 +256,26 @@ class SegmentStore:
             "source": source,
             "status": "IN_PROGRESS",
             "statusMessage": "",
-            "settings": to_dynamo(settings),
+            "settings": to_dynamo(options.as_settings(reason)),
             "clientRequestToken": client_request_token,
             "jobTag": job_tag,
+            "sequencer": video.sequencer,
             "startedAt": stamp,
         }
-        try:
-            self.table.put_item(Item=job_item, ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
+        created = conditional(self.table.put_item, Item=job_item, ConditionExpression=Attr("pk").not_exists())
+        if created is None:
             return False
-        self.table.update_item(
+        # A job of an older version than the video already shows (a late event) keeps its results
+        # readable by JobId but does not become the video's job: the newest version wins.
+        conditional(
+            self.table.update_item,
             Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
             UpdateExpression=(
                 "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, jobId=:j, #src=:src, #s=:s, statusMessage=:m, "
                 "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs, etag=:e"
+                + (", sequencer=:seq" if video.sequencer else "")
             ),
+            **({"ConditionExpression": newer} if (newer := _not_older(video)) is not None else {}),
             ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
             ExpressionAttributeValues={
                 ":v": video_id,
@@ -213,6 +285,7 @@ class SegmentStore:
                 ":j": job_id,
                 ":e": video.etag,
                 ":src": source,
+                **({":seq": video.sequencer} if video.sequencer else {}),
                 **_status_values(video_id, "IN_PROGRESS", "", stamp),
             },
         )
@@ -242,15 +315,25 @@ class SegmentStore:
                 count += 1
         return count
 
+    def save_page_cursor(self, job_id: str, *, next_token: str, segments_stored: int) -> None:
+        """Checkpoint the collector on the job item (only while the job is not terminal)."""
+        conditional(
+            self.table.update_item,
+            Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK},
+            UpdateExpression="SET pageCursor=:c, segmentsStored=:n, cursorAt=:t",
+            ConditionExpression=Attr("pk").exists() & ~Attr("status").is_in(list(TERMINAL_STATUSES)),
+            ExpressionAttributeValues={":c": next_token, ":n": segments_stored, ":t": now_iso()},
+        )
+
     def complete_job(
         self,
         job_id: str,
         *,
         status: str,
         status_message: str = "",
-        video_metadata: list[dict[str, Any]] | None = None,
-        audio_metadata: list[dict[str, Any]] | None = None,
-        selected_segment_types: list[dict[str, Any]] | None = None,
+        video_metadata: Sequence[dict[str, Any]] = (),
+        audio_metadata: Sequence[dict[str, Any]] = (),
+        selected_segment_types: Sequence[dict[str, Any]] = (),
         segment_count: int = 0,
     ) -> bool:
         """Mark a job SUCCEEDED/FAILED and update its video if the video still points at it.
@@ -258,104 +341,47 @@ class SegmentStore:
         Returns False when the job was already terminal (a duplicate completion).
         """
         stamp = now_iso()
-        try:
-            result = self.table.update_item(
-                Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK},
-                UpdateExpression=(
-                    "SET #s=:s, statusMessage=:m, VideoMetadata=:vm, AudioMetadata=:am, "
-                    "SelectedSegmentTypes=:st, segmentCount=:c, completedAt=:t"
-                ),
-                ConditionExpression=Attr("pk").exists() & ~Attr("status").is_in(list(TERMINAL)),
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":s": status,
-                    ":m": status_message,
-                    ":vm": to_dynamo(video_metadata or []),
-                    ":am": to_dynamo(audio_metadata or []),
-                    ":st": to_dynamo(selected_segment_types or []),
-                    ":c": segment_count,
-                    ":t": stamp,
-                },
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
+        result = conditional(
+            self.table.update_item,
+            Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK},
+            UpdateExpression=(
+                "SET #s=:s, statusMessage=:m, VideoMetadata=:vm, AudioMetadata=:am, "
+                "SelectedSegmentTypes=:st, segmentCount=:c, completedAt=:t REMOVE pageCursor"
+            ),
+            ConditionExpression=Attr("pk").exists() & ~Attr("status").is_in(list(TERMINAL_STATUSES)),
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":s": status,
+                ":m": status_message,
+                ":vm": to_dynamo(list(video_metadata)),
+                ":am": to_dynamo(list(audio_metadata)),
+                ":st": to_dynamo(list(selected_segment_types)),
+                ":c": segment_count,
+                ":t": stamp,
+            },
+            ReturnValues="ALL_NEW",
+        )
+        if result is None:
             return False
-        video_id = str(result["Attributes"]["videoId"])
-        try:
-            self.table.update_item(
-                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
-                UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, gsi1pk=:g, gsi1sk=:gs",
-                ConditionExpression=Attr("jobId").eq(job_id),
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_status_values(video_id, status, status_message, stamp),
-            )
-        except ClientError as exc:
-            # The video moved on to a newer version or engine: this job's results stay
-            # readable by JobId but are not the video's results.
-            if not _condition_failed(exc):
-                raise
+        self._set_video_status(str(result["Attributes"]["videoId"]), job_id, status, status_message, stamp)
         return True
 
-    # -- Rekognition job slots (a counting semaphore in one item) ------------------------
-    def acquire_job_slot(self, holder: str, limit: int, now: float, lease_seconds: int) -> bool:
-        """Take one of ``limit`` job slots for ``holder``; True if held (again), False when all are taken.
+    def settle_video(self, job: JobRecord) -> bool:
+        """Give the video the terminal status of ``job`` if it still serves it; False otherwise."""
+        return self._set_video_status(job.video_id, job.job_id, job.status, job.status_message, now_iso())
 
-        Idempotent per holder (a redelivered upload keeps its one slot). Leases older than
-        ``lease_seconds`` (a completion that never came) are reclaimed.
-        """
-        for _ in range(3):
-            try:
-                self.table.update_item(
-                    Key=SLOTS_KEY,
-                    UpdateExpression="SET holders.#h = :now",
-                    ConditionExpression=(
-                        "attribute_exists(holders.#h) OR (attribute_exists(holders) AND size(holders) < :limit)"
-                    ),
-                    ExpressionAttributeNames={"#h": holder},
-                    ExpressionAttributeValues={":now": int(now), ":limit": limit},
-                )
-                return True
-            except ClientError as exc:
-                if not _condition_failed(exc):
-                    raise
-            item = self.table.get_item(Key=SLOTS_KEY, ConsistentRead=True).get("Item")
-            if item is None or "holders" not in item:
-                self.table.update_item(
-                    Key=SLOTS_KEY,
-                    UpdateExpression="SET holders = if_not_exists(holders, :empty)",
-                    ExpressionAttributeValues={":empty": {}},
-                )
-                continue
-            stale = {h: t for h, t in item["holders"].items() if float(t) < now - lease_seconds}
-            if not stale:
-                return False
-            for old, started in stale.items():
-                self._remove_holder(old, started)  # unless it renewed its lease meanwhile
-        return False
-
-    def release_job_slot(self, holder: str) -> None:
-        """Give ``holder``'s slot back (nothing happens when it holds none)."""
-        self._remove_holder(holder)
-
-    def _remove_holder(self, holder: str, started: Any = None) -> None:
-        """Drop ``holder``'s lease if it has one (and, given ``started``, if it is still that lease)."""
-        condition = "holders.#h = :t" if started is not None else "attribute_exists(holders.#h)"
-        values = {"ExpressionAttributeValues": {":t": started}} if started is not None else {}
-        try:
-            self.table.update_item(
-                Key=SLOTS_KEY,
-                UpdateExpression="REMOVE holders.#h",
-                ConditionExpression=condition,
-                ExpressionAttributeNames={"#h": holder},
-                **values,
+    def _set_video_status(self, video_id: str, job_id: str, status: str, message: str, stamp: str) -> bool:
+        # A video that moved on to a newer version or engine keeps its own status: this job's
+        # results stay readable by JobId but are not the video's results.
+        return (
+            conditional(
+                self.table.update_item,
+                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+                UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, gsi1pk=:g, gsi1sk=:gs",
+                # A deleted object's video stays DELETED whatever its last job does.
+                ConditionExpression=Attr("jobId").eq(job_id) & Attr("status").ne(DELETED),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=_status_values(video_id, status, message, stamp),
             )
-        except ClientError as exc:
-            if not _condition_failed(exc):
-                raise
-
-    def job_slots_held(self) -> dict[str, int]:
-        """Current slot holders and when each lease started (epoch seconds)."""
-        item = self.table.get_item(Key=SLOTS_KEY, ConsistentRead=True).get("Item")
-        return {h: int(t) for h, t in ((item or {}).get("holders") or {}).items()}
+            is not None
+        )

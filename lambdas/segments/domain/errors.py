@@ -17,3 +17,11 @@ class StartRejected(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
+
+
+class PaginationExpired(Exception):
+    """A saved GetSegmentDetection NextToken is no longer accepted: read the job again from its first page."""
+
+
+class JobNotFound(LookupError):
+    """The engine has no record of the job (never started, or expired from its history)."""

@@ -8,7 +8,8 @@ item       pk                      sk
 video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<h16>``)
 job        ``JOB#<jobId>``         ``JOB``
 segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
-slots      ``QUOTA#rekognition``   ``SLOTS``   (map ``holders``: ClientRequestToken → lease start, epoch s)
+slots      ``QUOTA#<kind>``        ``SLOTS``   (map ``holders``: holder → lease start, epoch s; kind
+                                               ``rekognition`` holds ClientRequestTokens, ``fallback`` JobIds)
 =========  ======================  ==========================================================
 
 * one Query on ``JOB#<jobId>`` with ``begins_with(sk, "SEG#")`` reads a job's
@@ -31,7 +32,7 @@ VIDEO_SK = "VIDEO"
 JOB_SK = "JOB"
 SEGMENT_PREFIX = "SEG#"
 GSI1 = "gsi1"
-SLOTS_PK = "QUOTA#rekognition"
+SLOTS_PK = "QUOTA#rekognition"  # the Rekognition job slots (see slots_pk)
 SLOTS_SK = "SLOTS"
 
 
@@ -83,6 +84,11 @@ def job_tag(key: str) -> str:
 def fallback_job_id(bucket: str, key: str, version_id: str | None) -> str:
     """JobId of a fallback-detector run; deterministic per object version like the request token."""
     return "fallback-" + _digest(bucket, key, version_id or "")[:48]
+
+
+def slots_pk(kind: str) -> str:
+    """Partition key of the job-slot semaphore of one kind of work (``rekognition``, ``fallback``)."""
+    return f"QUOTA#{kind}"
 
 
 def video_pk(video_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -12,10 +13,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.fallback import FallbackLauncher
+from segments.adapters.job_slots import DynamoJobSlots
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.domain.events import completion_from_sns_body
-from segments.service import collect_job
+from segments.orchestration import collect_job
 from segments.settings import settings
 
 logger = Logger()
@@ -25,16 +27,30 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@lru_cache(maxsize=1)
+def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None]:
+    """The adapters (and their boto3 clients), built once per container."""
+    config = settings()
+    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
+    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name), Rekognition(), launcher
+
+
 @tracer.capture_method
 def handle_record(record: SQSRecord) -> None:
     """Store one completed job; any exception leaves the message for redelivery (then the DLQ)."""
     config = settings()
-    completion = completion_from_sns_body(record.body)
-    logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
-    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
-    outcome, count = collect_job(
-        completion, settings=config, store=SegmentStore(config.table_name), rekognition=Rekognition(), launcher=launcher
-    )
+    store, slots, rekognition, launcher = adapters()
+    try:
+        completion = completion_from_sns_body(record.body)
+        logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
+        outcome, count = collect_job(
+            completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+        )
+    except Exception:
+        # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("completion record failed")
+        raise
     logger.info("completion handled", extra={"outcome": outcome, "segments": count})
     if outcome == "succeeded":
         metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)

@@ -8,8 +8,9 @@ from typing import Any, BinaryIO, Protocol
 from detector import DetectOptions, assemble, detect_raw, merge_raw, raw_from_dict, raw_to_dict
 from detector.decode import VideoReader
 from fallback_image.planning import plan_chunks
-from segments.adapters.store import SegmentStore
 from segments.domain.events import VideoObject
+from segments.domain.records import DetectionOptions
+from segments.ports import ResultStore
 
 
 class Objects(Protocol):
@@ -21,38 +22,29 @@ class Objects(Protocol):
     def delete(self, keys: list[str]) -> None: ...
 
 
-def options_for(job: dict[str, Any], start_ms: int | None = None, end_ms: int | None = None) -> DetectOptions:
-    """Detector options from the job's SegmentTypes and Rekognition Filters."""
-    filters = job.get("filters") or {}
-    shot = filters.get("ShotFilter") or {}
-    cue = filters.get("TechnicalCueFilter") or {}
-    black = cue.get("BlackFrame") or {}
-    return DetectOptions(
-        segment_types=tuple(job.get("segmentTypes") or ("TECHNICAL_CUE", "SHOT")),
-        shot_min_confidence=float(shot.get("MinSegmentConfidence", 50.0)),
-        cue_min_confidence=float(cue.get("MinSegmentConfidence", 50.0)),
-        black_max_pixel_threshold=float(black.get("MaxPixelThreshold", 0.2)),
-        black_min_coverage=float(black.get("MinCoveragePercentage", 99.0)),
-        start_ms=start_ms,
-        end_ms=end_ms,
-        threads=0,
+def job_options(job: dict[str, Any]) -> DetectionOptions:
+    """The detection options the job was launched with (they travel in the execution's input)."""
+    return DetectionOptions(
+        segment_types=tuple(job.get("segmentTypes") or ("TECHNICAL_CUE", "SHOT")), filters=job.get("filters") or {}
     )
 
 
+def options_for(job: dict[str, Any], start_ms: int | None = None, end_ms: int | None = None) -> DetectOptions:
+    """Detector options from the job's SegmentTypes and Rekognition Filters."""
+    return DetectOptions.from_rekognition(job.get("segmentTypes"), job.get("filters"), start_ms=start_ms, end_ms=end_ms)
+
+
 def _video(job: dict[str, Any]) -> VideoObject:
-    return VideoObject(job["bucket"], job["key"], job.get("versionId") or None)
+    return VideoObject(job["bucket"], job["key"], job.get("versionId") or None, sequencer=job.get("sequencer") or "")
 
 
-def plan(job: dict[str, Any], *, objects: Objects, store: SegmentStore, chunk_seconds: int) -> dict[str, Any]:
+def plan(job: dict[str, Any], *, objects: Objects, store: ResultStore, chunk_seconds: int) -> dict[str, Any]:
     """Probe the video (raises a VideoError for unreadable input), record the job, return the chunks."""
     video = _video(job)
     with objects.open_video(video.bucket, video.key, video.version_id) as handle, VideoReader(handle) as reader:
         probe = reader.probe
     store.record_job_started(
-        video,
-        job_id=job["jobId"],
-        source="fallback",
-        settings={"SegmentTypes": list(job.get("segmentTypes") or []), "Filters": job.get("filters") or {}},
+        video, job_id=job["jobId"], source="fallback", options=job_options(job), reason=str(job.get("reason") or "")
     )
     duration = probe.duration_ms or 0
     return {"chunks": plan_chunks(duration, chunk_seconds), "durationMs": duration}
@@ -69,7 +61,7 @@ def detect_chunk(job: dict[str, Any], chunk: dict[str, Any], *, objects: Objects
     return {"key": key}
 
 
-def stitch(job: dict[str, Any], results: list[dict[str, Any]], *, objects: Objects, store: SegmentStore) -> int:
+def stitch(job: dict[str, Any], results: list[dict[str, Any]], *, objects: Objects, store: ResultStore) -> int:
     """Merge chunk results, store the segments exactly as the collector does, mark the job SUCCEEDED."""
     keys = [r["key"] for r in results]
     raw = merge_raw([raw_from_dict(objects.get_json(k)) for k in keys])
@@ -88,7 +80,7 @@ def stitch(job: dict[str, Any], results: list[dict[str, Any]], *, objects: Objec
     return count
 
 
-def record_failure(job: dict[str, Any], error: dict[str, Any], *, store: SegmentStore) -> str:
+def record_failure(job: dict[str, Any], error: dict[str, Any], *, store: ResultStore) -> str:
     """Record the job FAILED with the step's error message (Step Functions' Error/Cause)."""
     cause = error.get("Cause") or ""
     try:
@@ -97,6 +89,6 @@ def record_failure(job: dict[str, Any], error: dict[str, Any], *, store: Segment
         message = str(cause)
     kind = str(error.get("Error") or "Error")
     text = f"fallback detection failed ({kind}): {message}".strip()
-    store.record_job_started(_video(job), job_id=job["jobId"], source="fallback", settings={})
+    store.record_job_started(_video(job), job_id=job["jobId"], source="fallback", options=job_options(job))
     store.complete_job(job["jobId"], status="FAILED", status_message=text[:1000])
     return text

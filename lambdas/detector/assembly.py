@@ -1,0 +1,130 @@
+"""From a raw detection to the ``GetSegmentDetection`` response: shots, cues, filters, order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from detector.analysis import CueRun, place_cues
+from detector.options import DetectOptions
+from detector.windowing import RawDetection
+from segments.domain.model import build_segment, selected_segment_types, sort_segments
+
+# 1.1: Slate/StudioLogo, fade dips, joined transitions. 1.2: layout cuts, one report per slow
+# gradual, nominal rate for VFR, truncation refused, flat colours are not bars or black.
+# Stored results keep the version they were made with; nothing reads it back to decode them.
+MODEL_VERSION = "fallback-1.2"
+# Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
+# survives the default filter (50) and a strict one (80) but not a stricter one.
+CONTENT_CONFIDENCE = 80.0
+# The first shot starts with the video: no decision made it, only the decoder could be wrong.
+FIRST_SHOT_CONFIDENCE = 99.0
+# Slivers shorter than this between two cues are their edges, not content.
+CONTENT_MIN_SECONDS = 0.5
+CONTENT_MIN_FRAMES = 3
+# Frames either side of a gradual's mixed frames where a sliver counts as part of it.
+GRADUAL_EDGE_FRAMES = 2
+CARD_CUES = ("Slate", "StudioLogo")
+CARD_MIN_SHARE = 0.6  # a card covering this much of its shot's clean frames is the shot
+
+
+def _content_runs(raw: RawDetection, cues: list[CueRun]) -> list[CueRun]:
+    """Stretches no other cue covers, except slivers inside a gradual transition."""
+    covered = sorted((r.start, r.end) for r in cues)
+    gaps: list[tuple[int, int]] = []
+    cursor = raw.first
+    for a, b in covered:
+        if a > cursor:
+            gaps.append((cursor, a - 1))
+        cursor = max(cursor, b + 1)
+    if cursor <= raw.last:
+        gaps.append((cursor, raw.last))
+    edge = GRADUAL_EDGE_FRAMES
+    spans = [(t.start - edge, t.end + edge) for t in raw.transitions if t.kind == "gradual"]
+    min_frames = max(CONTENT_MIN_FRAMES, round(float(raw.probe.rate) * CONTENT_MIN_SECONDS))
+    runs = []
+    for a, b in gaps:
+        if b - a + 1 < min_frames or any(lo <= a and b <= hi for lo, hi in spans):
+            continue
+        runs.append(CueRun("Content", a, b, CONTENT_CONFIDENCE))
+    return runs
+
+
+def _fit_cards_to_shots(cues: list[CueRun], raw: RawDetection) -> list[CueRun]:
+    """Stretch a slate or logo to the clean frames of the shot it fills.
+
+    The stillness test needs a few still frames around each frame, so a card run starts and
+    ends a few frames inside its shot; the card is the whole shot between its transitions.
+    """
+    fitted = []
+    for run in cues:
+        if run.cue in CARD_CUES:
+            middle = (run.start + run.end) // 2
+            before = [t for t in raw.transitions if t.frame <= middle]
+            after = [t for t in raw.transitions if t.frame > middle]
+            lo = max(before[-1].end + 1, before[-1].frame) if before else raw.first
+            hi = min(after[0].start - 1, after[0].frame - 1) if after else raw.last
+            if lo <= run.start and run.end <= hi and run.end - run.start + 1 >= CARD_MIN_SHARE * (hi - lo + 1):
+                run = replace(run, start=lo, end=hi)
+        fitted.append(run)
+    return fitted
+
+
+def _shot_segments(raw: RawDetection, opts: DetectOptions) -> list[dict[str, Any]]:
+    """One SHOT per transition's new shot (and the first), indexed over the shots kept by the filter."""
+    rate: Fraction = raw.probe.rate
+    starts = [(raw.first, FIRST_SHOT_CONFIDENCE)] + [(t.frame, t.confidence) for t in raw.transitions]
+    segments = []
+    index = 0
+    for k, (start, confidence) in enumerate(starts):
+        end = starts[k + 1][0] - 1 if k + 1 < len(starts) else raw.last
+        if end < start or confidence < opts.shot_min_confidence:
+            continue
+        segments.append(
+            build_segment(
+                segment_type="SHOT",
+                start_frame=start,
+                end_frame=end,
+                rate=rate,
+                confidence=confidence,
+                shot_index=index,
+            )
+        )
+        index += 1
+    return segments
+
+
+def _cue_segments(raw: RawDetection, opts: DetectOptions) -> list[dict[str, Any]]:
+    """TECHNICAL_CUE segments: cues where they may sit, cards fitted to their shots, Content between."""
+    rate: Fraction = raw.probe.rate
+    cues = _fit_cards_to_shots(place_cues(list(raw.cues), raw.first, raw.last, float(rate)), raw)
+    return [
+        build_segment(
+            segment_type="TECHNICAL_CUE",
+            start_frame=run.start,
+            end_frame=run.end,
+            rate=rate,
+            confidence=run.confidence,
+            cue_type=run.cue,
+        )
+        for run in [*cues, *_content_runs(raw, cues)]
+        if run.confidence >= opts.cue_min_confidence
+    ]
+
+
+def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[str, Any]:
+    """The GetSegmentDetection response for a raw detection."""
+    opts = options or DetectOptions()
+    segments = []
+    if "SHOT" in opts.segment_types:
+        segments += _shot_segments(raw, opts)
+    if "TECHNICAL_CUE" in opts.segment_types:
+        segments += _cue_segments(raw, opts)
+    return {
+        "JobStatus": "SUCCEEDED",
+        "VideoMetadata": [raw.probe.video_metadata],
+        "AudioMetadata": raw.probe.audio_metadata,
+        "SelectedSegmentTypes": selected_segment_types(opts.segment_types, MODEL_VERSION),
+        "Segments": sort_segments(segments, opts.segment_types),
+    }

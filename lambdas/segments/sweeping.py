@@ -1,0 +1,196 @@
+"""The sweeper: every accepted upload reaches SUCCEEDED or FAILED within a bounded time, whatever was lost.
+
+Completions, executions and upload events can all go missing (a dead function, a DLQ'd
+message, a killed local stack). The sweeper runs on a schedule, lists videos whose status has
+not changed for ``overdue_seconds``, asks the engine that holds the job for its real state
+(Rekognition ``GetSegmentDetection``, Step Functions ``DescribeExecution``) and finishes or
+fails the job through the same code paths as the event-driven functions.
+
+Bound (with the defaults): a job whose engine finished is settled at most ``overdue_seconds``
++ one schedule interval after its last change; a job whose engine never finishes is FAILED
+after its deadline (Rekognition 12 h, fallback 7 h) + one interval; a video waiting for a job
+slot is FAILED by the start function after its retry budget (≈ 8 h) or here after
+``queued_deadline_seconds``. So every video is final within 12 h 15 min of its upload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from segments.domain.errors import JobNotFound
+from segments.domain.events import Completion
+from segments.domain.records import DetectionOptions, JobRecord, VideoRecord
+from segments.orchestration import collect_job, deployment_options, fallback_payload
+from segments.ports import Executions, JobSlots, Launcher, RekognitionJobs, ResultStore
+from segments.settings import Settings
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    """When a video counts as overdue and when its job is given up (seconds)."""
+
+    overdue_seconds: int = 15 * 60  # no news for this long: ask the engine
+    rekognition_deadline_seconds: int = 12 * 3600  # Rekognition still IN_PROGRESS after this: FAILED
+    fallback_deadline_seconds: int = 7 * 3600  # above the state machine's own timeout (6 h)
+    queued_deadline_seconds: int = 9 * 3600  # above the start function's retry budget (≈ 8 h)
+    batch: int = 100  # videos examined per status and run
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> SweepPolicy:
+        """The defaults, with ``SWEEP_<FIELD>_SECONDS`` overrides (local mode runs on a local time scale)."""
+        values = {}
+        for name in ("overdue", "rekognition_deadline", "fallback_deadline", "queued_deadline"):
+            raw = env.get(f"SWEEP_{name.upper()}_SECONDS")
+            if raw:
+                values[f"{name}_seconds"] = int(raw)
+        return cls(**values)
+
+
+@dataclass
+class SweepReport:
+    """What one run did, per outcome (for logs and metrics)."""
+
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+def _age_seconds(stamp: str, now: datetime) -> float:
+    if not stamp:
+        return float("inf")
+    try:
+        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    return (now - then).total_seconds()
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds, as the store writes ``updatedAt``."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def sweep(
+    now: datetime,
+    *,
+    settings: Settings,
+    store: ResultStore,
+    slots: JobSlots,
+    rekognition: RekognitionJobs,
+    executions: Executions | None,
+    launcher: Launcher | None,
+    policy: SweepPolicy = SweepPolicy(),
+) -> SweepReport:
+    """Settle every video whose status has not changed for ``policy.overdue_seconds``; returns what was done."""
+    report = SweepReport()
+    cutoff = iso(now - timedelta(seconds=policy.overdue_seconds))
+    overdue = [v for status in ("IN_PROGRESS", "QUEUED") for v in store.overdue_videos(status, cutoff, policy.batch)]
+    for video in overdue:
+        if video.status == "QUEUED" or not video.job_id:
+            report.add(_sweep_queued(video, now, store, policy))
+            continue
+        job = store.get_job(video.job_id)
+        if job is None:
+            # Record the job the video names, then fail it: the one path that settles a video with a job.
+            store.record_job_started(
+                video.object, job_id=video.job_id, source=video.source or "rekognition", options=DetectionOptions()
+            )
+            store.complete_job(
+                video.job_id, status="FAILED", status_message="the job was never recorded; re-upload to retry"
+            )
+            report.add("failed-unrecorded")
+        elif job.terminal:
+            # The job finished but its video missed the update (a crash between the two writes).
+            store.settle_video(job)
+            report.add("video-settled")
+        elif job.source == "fallback":
+            report.add(_sweep_fallback(job, now, settings, store, executions, launcher, policy))
+        else:
+            report.add(_sweep_rekognition(job, now, settings, store, slots, rekognition, launcher, policy))
+    return report
+
+
+def _sweep_queued(video: VideoRecord, now: datetime, store: ResultStore, policy: SweepPolicy) -> str:
+    if _age_seconds(video.updated_at, now) < policy.queued_deadline_seconds:
+        return "still-queued"
+    message = (
+        f"no job slot within {policy.queued_deadline_seconds // 3600} h and the upload event was lost; "
+        "re-upload (or copy the object onto itself) to retry"
+    )
+    store.record_video_status(video.object, status="FAILED", message=message, source=video.source)
+    return "failed-queued"
+
+
+def _sweep_rekognition(
+    job: JobRecord,
+    now: datetime,
+    settings: Settings,
+    store: ResultStore,
+    slots: JobSlots,
+    rekognition: RekognitionJobs,
+    launcher: Launcher | None,
+    policy: SweepPolicy,
+) -> str:
+    try:
+        first = next(rekognition.iter_segment_pages(job.job_id, max_results=1))
+    except JobNotFound:
+        slots.release(job.client_request_token)
+        store.complete_job(job.job_id, status="FAILED", status_message="Rekognition has no record of this job")
+        return "failed-unknown-job"
+    status = str(first.get("JobStatus") or "IN_PROGRESS")
+    if status in ("SUCCEEDED", "FAILED"):
+        # The completion was lost: do what the collector would have done with it.
+        completion = Completion(job.job_id, status, "StartSegmentDetection", job.job_tag, job.bucket, job.key, 0)
+        outcome, _ = collect_job(
+            completion, settings=settings, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+        )
+        return f"collected-{outcome}"
+    if _age_seconds(job.started_at, now) < policy.rekognition_deadline_seconds:
+        return "still-running"
+    slots.release(job.client_request_token)
+    hours = policy.rekognition_deadline_seconds // 3600
+    store.complete_job(job.job_id, status="FAILED", status_message=f"Rekognition did not finish within {hours} h")
+    return "failed-deadline"
+
+
+def _sweep_fallback(
+    job: JobRecord,
+    now: datetime,
+    settings: Settings,
+    store: ResultStore,
+    executions: Executions | None,
+    launcher: Launcher | None,
+    policy: SweepPolicy,
+) -> str:
+    if executions is None:
+        store.complete_job(job.job_id, status="FAILED", status_message="the fallback detector is not deployed")
+        return "failed-no-fallback"
+    state = executions.describe(job.job_id)
+    late = _age_seconds(job.started_at, now) >= policy.fallback_deadline_seconds
+    if state is None:
+        if launcher is not None and not late:
+            # Recorded but never launched (or the execution expired from history): launch it now.
+            options = job.options or deployment_options(settings)
+            launcher.launch(job_id=job.job_id, payload=fallback_payload(job.object, job.job_id, options, job.reason))
+            return "relaunched"
+        store.complete_job(job.job_id, status="FAILED", status_message="the fallback execution was never started")
+        return "failed-not-started"
+    if state.status == "RUNNING" and not late:
+        return "still-running"
+    return execution_ended(job.job_id, state.status, state.error, state.cause, store=store)
+
+
+def execution_ended(job_id: str, status: str, error: str, cause: str, *, store: ResultStore) -> str:
+    """Record the end of a fallback execution that did not record its own result (timeout, abort, failure)."""
+    if status == "RUNNING":
+        message = "the fallback execution is still running past its deadline"
+    elif status == "SUCCEEDED":
+        message = "the fallback execution ended without recording its results"
+    else:
+        detail = ": ".join(part for part in (error, cause[:500]) if part)
+        message = f"fallback execution {status}" + (f" ({detail})" if detail else "")
+    done = store.complete_job(job_id, status="FAILED", status_message=message)
+    return f"failed-execution-{status.lower()}" if done else "already-final"
