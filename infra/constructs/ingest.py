@@ -100,8 +100,14 @@ class Ingest(Construct):
     def _build_notifications(self, *, settings: Settings, bucket: s3.IBucket) -> None:
         for suffix in settings.video_suffixes:
             for variant in sorted({suffix.lower(), suffix.upper()}):
+                # Removals too: a deleted object's video is recorded DELETED, not left SUCCEEDED.
                 bucket.add_event_notification(
                     s3.EventType.OBJECT_CREATED,
+                    s3n.SqsDestination(self.queue),
+                    s3.NotificationKeyFilter(prefix=settings.video_prefix or None, suffix=f".{variant}"),
+                )
+                bucket.add_event_notification(
+                    s3.EventType.OBJECT_REMOVED,
                     s3n.SqsDestination(self.queue),
                     s3.NotificationKeyFilter(prefix=settings.video_prefix or None, suffix=f".{variant}"),
                 )

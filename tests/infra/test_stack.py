@@ -48,14 +48,16 @@ def test_each_video_suffix_gets_its_own_notification_to_the_ingest_queue(templat
     notifications = _resources(template, "Custom::S3BucketNotifications")
     assert len(notifications) == 1
     config = next(iter(notifications.values()))["Properties"]["NotificationConfiguration"]
-    suffixes = sorted(
-        rule["Value"]
-        for q in config["QueueConfigurations"]
-        for rule in q["Filter"]["Key"]["FilterRules"]
-        if rule["Name"] == "suffix"
-    )
     expected = sorted(f".{s}" for base in ("mp4", "mov", "m4v", "mkv", "webm") for s in (base, base.upper()))
-    assert suffixes == expected
+    for event in ("s3:ObjectCreated:*", "s3:ObjectRemoved:*"):  # removals record a deleted video
+        suffixes = sorted(
+            rule["Value"]
+            for q in config["QueueConfigurations"]
+            if q["Events"] == [event]
+            for rule in q["Filter"]["Key"]["FilterRules"]
+            if rule["Name"] == "suffix"
+        )
+        assert suffixes == expected, event
 
 
 def test_every_queue_is_encrypted_and_every_work_queue_has_a_dlq_with_an_alarm(template: Template) -> None:
