@@ -49,7 +49,7 @@ class SegmentPipelineStack(Stack):
             fallback_state_machine=machine,
         )
 
-        monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
+        monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
         monitoring.dead_letters("Completions", collector.dlq)
         monitoring.function_errors("Start", ingest.start.function)
@@ -61,7 +61,6 @@ class SegmentPipelineStack(Stack):
         monitoring.pipeline_metric("RecordsFailed", "segments-start", "an upload record failed (partial batch)")
         monitoring.pipeline_metric("RecordsFailed", "segments-collect", "a completion record failed (partial batch)")
         if fallback is not None:
-            monitoring.dead_letters("Fallback", fallback.dlq)
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)
             monitoring.timed_out_executions("Fallback", fallback.state_machine)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote
+
+from werkzeug.serving import WSGIRequestHandler
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -27,7 +31,11 @@ class LocalContext:
 
 
 def rest_event(
-    method: str, path: str, query: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None
+    method: str,
+    path: str,
+    query: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST (v1) proxy event for ``method path?query``."""
     query = query or {}
@@ -53,7 +61,7 @@ def rest_event(
             "accountId": "000000000000",
             "apiId": "local",
         },
-        "body": None,
+        "body": body,
         "isBase64Encoded": False,
     }
 
@@ -67,9 +75,11 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
         headers = {
             key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
         }
-        result = handler(rest_event(environ.get("REQUEST_METHOD", "GET"), path, query, headers), LocalContext())
-        body = result.get("body") or ""
-        data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else None
+        result = handler(rest_event(environ.get("REQUEST_METHOD", "GET"), path, query, headers, body), LocalContext())
+        answer = result.get("body") or ""
+        data = base64.b64decode(answer) if result.get("isBase64Encoded") else str(answer).encode("utf-8")
         out_headers: dict[str, str] = dict(result.get("headers") or {})
         for key, values in (result.get("multiValueHeaders") or {}).items():
             out_headers[key] = ", ".join(values)
@@ -81,9 +91,29 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
     return app
 
 
-def _reason(status: int) -> str:
-    from http import HTTPStatus
+class JsonErrorRequestHandler(WSGIRequestHandler):
+    """Errors the HTTP server answers before the API sees the request (a URL over 64 KiB, a malformed
+    request line) carry the API's ``{"code", "message"}`` body instead of http.server's HTML page."""
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        reason = _reason(code)
+        text = message or reason
+        if code == HTTPStatus.REQUEST_URI_TOO_LONG:
+            text = "the request URL is too long (at most 65,536 bytes)"
+        body = json.dumps(
+            {"code": "InvalidParameterException" if code < 500 else "InternalServerError", "message": text}
+        ).encode("utf-8")
+        self.log_error("code %d, message %s", code, text)
+        self.send_response(code, reason)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -24,11 +24,12 @@ from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from local_mode import s3_events, state
-from local_mode.apigw import LocalContext, wsgi_app
+from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 from segments.settings import DEFAULT_VIDEO_SUFFIXES, ApiSettings, Settings, powertools_environment
+from viewer import LocalThumbnails, viewer_cors, with_viewer
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -128,6 +129,7 @@ class LocalPipeline:
                 "SWEEP_OVERDUE_SECONDS": "20",
                 "SWEEP_REKOGNITION_DEADLINE_SECONDS": "3600",
                 "SWEEP_QUEUED_DEADLINE_SECONDS": "3600",
+                "BUCKET_NAME": BUCKET,  # the viewer routes presign against the local bucket
             }
         )
         os.environ.pop("AWS_PROFILE", None)
@@ -168,6 +170,7 @@ class LocalPipeline:
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - our own loopback endpoint
         # Restore everything before anything runs: no job, poller or notification sees a half-restored stack.
+        _untrack_table_items()
         self._create_resources()
         from segments.handlers import api, collect, start, sweep
 
@@ -175,9 +178,10 @@ class LocalPipeline:
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
         self._restore_in_flight_work()
         self.emulator.resume()
-        self._serve(wsgi_app(api.handler), self.config.api_port)
+        self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)
+        self.thumbnails = LocalThumbnails(BUCKET, TABLE)
         self._poll(UPLOADS, start.handler)
-        self._poll(COMPLETIONS, collect.handler)
+        self._poll(COMPLETIONS, self.thumbnails.after(collect.handler))
         self._spawn(lambda: self._sweep_loop(sweep.handler))
         self._spawn(self._snapshot_loop)
 
@@ -186,6 +190,7 @@ class LocalPipeline:
         self.stop_event.set()
         for thread in self.threads:
             thread.join(timeout=10)
+        self.thumbnails.shutdown()
         self.snapshot()
         self.emulator.shutdown()
         for server in self.servers:
@@ -196,8 +201,8 @@ class LocalPipeline:
         thread.start()
         self.threads.append(thread)
 
-    def _serve(self, app: Callable[..., Any], port: int) -> None:
-        server = make_server(self.config.host, port, app, threaded=True)
+    def _serve(self, app: Callable[..., Any], port: int, request_handler: type[Any] | None = None) -> None:
+        server = make_server(self.config.host, port, app, threaded=True, request_handler=request_handler)
         self.servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -205,6 +210,7 @@ class LocalPipeline:
         s3, sqs, sns, ddb = (self.client(s) for s in ("s3", "sqs", "sns", "dynamodb"))
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=viewer_cors(self.api_url))
         create_segments_table(ddb, TABLE)
         self.saved = state.load(self.data)
         if self.saved is not None:  # before notifications exist, so restored objects start no new jobs
@@ -218,16 +224,13 @@ class LocalPipeline:
         arn = sqs.get_queue_attributes(QueueUrl=completions, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         uploads_arn = sqs.get_queue_attributes(QueueUrl=uploads, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # As in the deployment: every new object is queued and the start handler keeps the video suffixes,
+        # case-insensitively (S3 suffix filters are case-sensitive, so `CLIP.MP4` would never arrive).
         s3.put_bucket_notification_configuration(
             Bucket=BUCKET,
             NotificationConfiguration={
                 "QueueConfigurations": [
-                    {
-                        "QueueArn": uploads_arn,
-                        "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-                        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": f".{suffix}"}]}},
-                    }
-                    for suffix in DEFAULT_VIDEO_SUFFIXES
+                    {"QueueArn": uploads_arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
                 ]
             },
         )
@@ -298,6 +301,19 @@ class LocalPipeline:
             except Exception:  # a failed sweep is retried at the next tick, as the schedule would
                 logging.getLogger(__name__).exception("local sweep failed")
             self.dirty.set()
+
+
+def _untrack_table_items() -> None:
+    """Stop moto remembering every DynamoDB item it ever built (for its dashboard only).
+
+    Each Query deep-copies the items it reads and moto's instance tracker keeps every copy, so
+    the stack grew by the size of each page read (~1.4 MB per 1,000-item page) for good.
+    """
+    from collections import deque
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    Item.instances_tracked = deque(maxlen=0)  # type: ignore[attr-defined]
 
 
 def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:

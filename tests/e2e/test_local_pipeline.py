@@ -88,6 +88,13 @@ def test_results_survive_a_restart(local: Running, e2e_clips: dict[str, Path]) -
     assert head["ContentLength"] == e2e_clips["tiny1"].stat().st_size
 
 
+def test_an_upper_case_suffix_is_processed_like_any_video(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny2"], "SHOUTING.MP4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, body = local.get(f"/videos/{video_id}")
+    assert body["JobStatus"] == "SUCCEEDED"
+
+
 def test_a_stop_in_the_middle_of_jobs_loses_nothing(local: Running, e2e_clips: dict[str, Path]) -> None:
     ids = [upload(local, e2e_clips[f"tiny{i}"], f"midway/{i}.mp4") for i in range(8)]
     local.restart()  # uploads queued, jobs running or waiting for a slot
