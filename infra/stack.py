@@ -44,6 +44,8 @@ class SegmentPipelineStack(Stack):
             storage=storage,
             pipeline=ingest.pipeline,
             dead_letter_queues=[ingest.dlq, collector.dlq],
+            uploads=ingest.queue,
+            slot_releasers=[collector.collect.function],
             fallback_state_machine=machine,
         )
 
