@@ -15,6 +15,7 @@ from infra.constructs.ingest import Ingest
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.read_api import ReadApi
 from infra.constructs.storage import Storage
+from infra.constructs.viewer import Viewer
 
 
 class SegmentPipelineStack(Stack):
@@ -35,7 +36,12 @@ class SegmentPipelineStack(Stack):
             pipeline=ingest.pipeline,
             fallback_state_machine=machine,
         )
-        api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
+        viewer = Viewer(self, "Viewer", settings=settings) if settings.viewer else None
+        api = ReadApi(
+            self, "ReadApi", settings=settings, storage=storage, user_pool=viewer.user_pool if viewer else None
+        )
+        if viewer is not None:
+            viewer.attach(storage=storage, api=api.api)
 
         monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
@@ -43,6 +49,10 @@ class SegmentPipelineStack(Stack):
         monitoring.function_errors("Start", ingest.start.function)
         monitoring.function_errors("Collect", collector.collect.function)
         monitoring.function_errors("Api", api.handler.function)
+        if viewer is not None:
+            monitoring.dead_letters("Thumbnails", viewer.dlq)
+            monitoring.function_errors("Thumbnails", viewer.thumbnails)
+            CfnOutput(self, "ViewerUrl", value=f"https://{viewer.distribution.distribution_domain_name}/")
         if fallback is not None:
             monitoring.dead_letters("Fallback", fallback.dlq)
             monitoring.function_errors("Fallback", fallback.function)
