@@ -28,6 +28,7 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        self.viewer = settings.viewer
         self.key = kms.Key(
             self,
             "Key",
@@ -97,6 +98,8 @@ class Storage(Construct):
         table = dynamodb.Table(
             self,
             "Segments",
+            # The viewer's thumbnail step listens for jobs turning SUCCEEDED, whichever engine finished them.
+            stream=dynamodb.StreamViewType.NEW_IMAGE if self.viewer else None,
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
