@@ -52,7 +52,7 @@ class Reliability(Construct):
             description="Settles overdue videos: asks Rekognition / Step Functions for the real state of their jobs",
         )
         sweeper = self.sweeper.function
-        storage.table.grant_read_write_data(sweeper)
+        storage.grant_table_write(sweeper)
         assert sweeper.role is not None
         grant_rekognition_action(
             self, "SweepGetSegmentDetection", role=sweeper.role, action="rekognition:GetSegmentDetection"
@@ -105,7 +105,7 @@ class Reliability(Construct):
             description="Marks the video (or job) of a dead-lettered message FAILED with the reason",
         )
         consumer = self.dead_letters.function
-        storage.table.grant_read_write_data(consumer)
+        storage.grant_table_write(consumer)
         for queue in dead_letter_queues:
             consumer.add_event_source(sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True))
         # Whoever frees a job slot makes the longest-waiting upload's message visible at once.
