@@ -16,6 +16,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.read_api import ReadApi
 from infra.constructs.reliability import Reliability
 from infra.constructs.storage import Storage
+from infra.constructs.viewer import Viewer
 
 
 class SegmentPipelineStack(Stack):
@@ -36,7 +37,12 @@ class SegmentPipelineStack(Stack):
             pipeline=ingest.pipeline,
             fallback_state_machine=machine,
         )
-        api = ReadApi(self, "ReadApi", settings=settings, storage=storage)
+        viewer = Viewer(self, "Viewer", settings=settings) if settings.viewer else None
+        api = ReadApi(
+            self, "ReadApi", settings=settings, storage=storage, user_pool=viewer.user_pool if viewer else None
+        )
+        if viewer is not None:
+            viewer.attach(storage=storage, api=api.api)
         reliability = Reliability(
             self,
             "Reliability",
@@ -60,6 +66,10 @@ class SegmentPipelineStack(Stack):
         monitoring.pipeline_metric("DeadLettered", "segments-dead_letters", "a message was dead-lettered")
         monitoring.pipeline_metric("RecordsFailed", "segments-start", "an upload record failed (partial batch)")
         monitoring.pipeline_metric("RecordsFailed", "segments-collect", "a completion record failed (partial batch)")
+        if viewer is not None:
+            monitoring.dead_letters("Thumbnails", viewer.dlq)
+            monitoring.function_errors("Thumbnails", viewer.thumbnails)
+            CfnOutput(self, "ViewerUrl", value=f"https://{viewer.distribution.distribution_domain_name}/")
         if fallback is not None:
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)

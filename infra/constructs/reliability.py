@@ -53,9 +53,8 @@ class Reliability(Construct):
         )
         sweeper = self.sweeper.function
         storage.grant_table_write(sweeper)
-        assert sweeper.role is not None
         grant_rekognition_action(
-            self, "SweepGetSegmentDetection", role=sweeper.role, action="rekognition:GetSegmentDetection"
+            self, "SweepGetSegmentDetection", role=self.sweeper.role, action="rekognition:GetSegmentDetection"
         )
         events.Rule(
             self,

@@ -11,6 +11,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
+from segments.domain.keys import GSI2, SEARCH_ATTRIBUTES
 
 # What the pipeline's code calls on the table (segments.adapters.store); nothing scans or deletes.
 TABLE_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
@@ -27,6 +28,7 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        self.viewer = settings.viewer
         self.key = kms.Key(
             self,
             "Key",
@@ -96,6 +98,8 @@ class Storage(Construct):
         table = dynamodb.Table(
             self,
             "Segments",
+            # The viewer's thumbnail step listens for jobs turning SUCCEEDED, whichever engine finished them.
+            stream=dynamodb.StreamViewType.NEW_IMAGE if self.viewer else None,
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -111,6 +115,13 @@ class Storage(Construct):
             index_name="gsi1",
             partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
+        )
+        table.add_global_secondary_index(
+            index_name=GSI2,
+            partition_key=dynamodb.Attribute(name="gsi2pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="gsi2sk", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(SEARCH_ATTRIBUTES),
         )
         return table
 

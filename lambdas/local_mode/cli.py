@@ -42,6 +42,7 @@ def _banner(stack: LocalPipeline) -> str:
             "segment pipeline running locally (no AWS account; IAM auth is OFF on the local API)",
             f"  AWS endpoint : {stack.endpoint}  (S3, SQS, SNS, DynamoDB via moto; Rekognition emulated)",
             f"  read API     : {stack.api_url}",
+            f"  viewer       : {stack.api_url}/   (open it in a browser; no sign-in locally)",
             f"  bucket       : s3://{BUCKET}    data dir: {stack.data.resolve()}",
             "try:",
             f"  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url {stack.endpoint} "

@@ -140,10 +140,10 @@ def policy_of(fields: dict[str, str]) -> dict[str, Any]:
 def test_upload_form_binds_the_key_and_the_size_limit_in_its_policy(media_api: Call) -> None:
     status, body = media_api("POST", "/uploads", {"filename": "C:\\clips\\My shot?.MP4", "size": 1234})
     assert status == 200
-    assert body["Key"] == "My shot_.MP4" and body["Fields"]["key"] == "My shot_.MP4"
-    assert body["VideoId"] == video_id_for_key("My shot_.MP4")
+    assert body["Key"] == "uploads/My shot_.MP4" and body["Fields"]["key"] == "uploads/My shot_.MP4"
+    assert body["VideoId"] == video_id_for_key("uploads/My shot_.MP4")
     conditions = policy_of(body["Fields"])["conditions"]
-    assert {"key": "My shot_.MP4"} in conditions
+    assert {"key": "uploads/My shot_.MP4"} in conditions
     assert ["content-length-range", 1, 1_000_000] in conditions
     assert body["MaxBytes"] == 1_000_000
 

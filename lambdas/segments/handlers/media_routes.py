@@ -31,6 +31,8 @@ router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 VIDEO_ID = r"^[A-Za-z0-9_-]+$"
 VideoId = Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)]
 MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned POST: S3's single-request limit
+# Browser uploads land under <videoPrefix>uploads/, the only keys the API function may write.
+UPLOAD_FOLDER = "uploads/"
 ERRORS: dict[int, Any] = {
     status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
     for status, text in (
@@ -196,7 +198,7 @@ def upload_key(filename: str, prefix: str, suffixes: tuple[str, ...]) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or suffix not in suffixes:
         raise InvalidParameter(f"filename must end in one of .{', .'.join(suffixes)}")
-    return f"{prefix}{name}"
+    return f"{prefix}{UPLOAD_FOLDER}{name}"
 
 
 @router.post(

@@ -30,7 +30,7 @@ function el(tag, attrs = {}, ...children) {
 
 // ---- sign-in (Cognito hosted UI, authorization code + PKCE); absent in local mode -------------------------
 const auth = {
-  token() { return sessionStorage.getItem("idToken"); },
+  token() { return sessionStorage.getItem("accessToken"); },
   async begin() {
     const a = config.auth;
     const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -38,7 +38,7 @@ const auth = {
     sessionStorage.setItem("pkce", verifier);
     sessionStorage.setItem("after", location.hash || "#/");
     const q = new URLSearchParams({ response_type: "code", client_id: a.clientId, redirect_uri: a.redirectUri,
-      scope: "openid email", code_challenge_method: "S256", code_challenge: challenge });
+      scope: (a.scopes || ["openid"]).join(" "), code_challenge_method: "S256", code_challenge: challenge });
     location.assign(`${a.domain}/oauth2/authorize?${q}`);
   },
   async finish(code) {
@@ -49,11 +49,12 @@ const auth = {
       headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     if (!r.ok) throw new Error(`sign-in failed (${r.status})`);
     const tokens = await r.json();
-    sessionStorage.setItem("idToken", tokens.id_token);
+    // The API's authorizer checks scopes, so it takes the access token.
+    sessionStorage.setItem("accessToken", tokens.access_token);
     history.replaceState(null, "", location.pathname + (sessionStorage.getItem("after") || "#/"));
   },
   signOut() {
-    sessionStorage.removeItem("idToken");
+    sessionStorage.removeItem("accessToken");
     const a = config.auth;
     const q = new URLSearchParams({ client_id: a.clientId, logout_uri: a.redirectUri });
     location.assign(`${a.domain}/logout?${q}`);
