@@ -19,6 +19,8 @@ from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
 SEGMENT_TYPES = DEFAULT_SEGMENT_TYPES
 CHUNK_RESULTS_PREFIX = runtime.CHUNK_RESULTS_PREFIX
+# Scopes the viewer's own app client may grant (the page asks for cognitoScopes plus openid).
+VIEWER_SCOPES = frozenset({"openid", "email", "profile"})
 
 
 class ConfigError(ValueError):
@@ -87,6 +89,15 @@ class Settings(BaseModel):
     retain_data: bool = Field(default=True, description="keep bucket, table and key when the stack is deleted")
     powertools_layer_version: int = Field(default=27, ge=1, le=10000, description="public Powertools v3 layer version")
     alarm_email: str = Field(default="", description="e-mail subscribed to the alarm topic")
+    viewer: bool = Field(
+        default=False, description="deploy the viewer (CloudFront, sign-in, thumbnails); needs apiAuth=cognito"
+    )
+    viewer_domain_prefix: str = Field(
+        default="",
+        pattern=r"^([a-z0-9](-?[a-z0-9])*)?$",
+        max_length=63,
+        description="with viewer and no cognitoUserPoolArn: the sign-in domain prefix (default from the account)",
+    )
 
     @field_validator("video_suffixes", "segment_types", "cognito_scopes", mode="before")
     @classmethod
@@ -111,7 +122,15 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _cognito_needs_pool_and_scopes(self) -> Settings:
-        if self.api_auth == "cognito" and not self.cognito_user_pool_arn.startswith("arn:"):
+        if self.viewer and self.api_auth != "cognito":
+            raise ValueError(
+                "viewer=true needs apiAuth=cognito: the page calls the API with the signed-in user's token"
+            )
+        if self.viewer and not self.cognito_user_pool_arn and not set(self.cognito_scopes) <= VIEWER_SCOPES:
+            raise ValueError(
+                f"with viewer and the stack's own user pool, cognitoScopes must be among {sorted(VIEWER_SCOPES)}"
+            )
+        if self.api_auth == "cognito" and not self.viewer and not self.cognito_user_pool_arn.startswith("arn:"):
             raise ValueError("apiAuth=cognito needs cognitoUserPoolArn (an existing user pool ARN)")
         if self.api_auth == "cognito" and not self.cognito_scopes:
             raise ValueError("apiAuth=cognito needs cognitoScopes (the OAuth scopes an access token must carry)")

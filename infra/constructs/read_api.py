@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
@@ -15,18 +17,45 @@ from infra.config import Settings
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import log_group
 from infra.constructs.storage import Storage
+from segments.handlers.media_routes import UPLOAD_FOLDER, MediaSettings
 from segments.settings import ApiSettings
 
-ROUTES = ("videos", "videos/{videoId}", "videos/{videoId}/segments", "jobs/{jobId}/segments", "openapi.json")
+ROUTES = (
+    "videos",
+    "videos/{videoId}",
+    "videos/{videoId}/segments",
+    "jobs/{jobId}/segments",
+    "segments",
+    "openapi.json",
+    "videos/{videoId}/thumbnails",
+    "videos/{videoId}/playback",
+)
+POST_ROUTES = ("uploads",)  # presigned upload forms (segments.handlers.media_routes)
 STAGE = "v1"
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
+# Why no Cognito user pool authorizer (AwsSolutions-COG4), per auth mode that has none.
+NO_USER_POOL_REASON = {
+    "iam": "apiAuth=iam: every method is IAM-authorised (SigV4), so callers are IAM principals with "
+    "execute-api:Invoke, not Cognito users; apiAuth=cognito switches to a user pool.",
+    "apiKey": "apiAuth=apiKey, the deployer's choice: methods require a usage-plan API key instead of a user "
+    "pool; apiAuth=cognito switches to a user pool.",
+}
 
 
 class ReadApi(Construct):
     """One Lambda behind every route; read-only on the table; auth per configuration."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        storage: Storage,
+        user_pool: cognito.IUserPool | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.user_pool = user_pool
         self.pagination_secret = self._build_pagination_secret()
         self.handler = self._build_handler(settings=settings, storage=storage)
         self.api = self._build_rest_api(settings=settings)
@@ -59,15 +88,42 @@ class ReadApi(Construct):
             "Handler",
             settings=settings,
             handler_module="api",
-            environment=ApiSettings(
-                table_name=storage.table.table_name, pagination_secret_arn=self.pagination_secret.secret_arn
-            ).environment(),
+            environment={
+                **ApiSettings(
+                    table_name=storage.table.table_name, pagination_secret_arn=self.pagination_secret.secret_arn
+                ).environment(),
+                **MediaSettings(
+                    bucket_name=storage.bucket.bucket_name,
+                    video_suffixes=settings.video_suffixes,
+                    video_prefix=settings.video_prefix,
+                ).environment(),
+            },
             timeout=API_TIMEOUT,
             memory_size=1024,
             description="Read API: videos, jobs and segments in the GetSegmentDetection shape",
         )
-        storage.table.grant_read_data(handler.function)
+        storage.grant_table_read(handler.function)
         self.pagination_secret.grant_read(handler.function)
+        # Presigned URLs carry the function's own permissions: read videos and thumbnails, put new uploads.
+        storage.bucket.grant_read(handler.function)
+        uploads = f"{settings.video_prefix}{UPLOAD_FOLDER}"
+        handler.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[storage.bucket.arn_for_objects(f"{uploads}*")])
+        )
+        NagSuppressions.add_resource_suppressions(
+            handler.function,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Presigned upload forms are signed with this function's role: it may put new objects "
+                    "under the uploads folder only (each form's policy then fixes one key and a size range).",
+                    "appliesTo": [
+                        {"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{re.escape(uploads)}\\*$/g"}
+                    ],
+                }
+            ],
+            apply_to_children=True,
+        )
         return handler
 
     def _build_rest_api(self, *, settings: Settings) -> apigw.RestApi:
@@ -75,8 +131,10 @@ class ReadApi(Construct):
             self,
             "Api",
             description="Segment detection results (GetSegmentDetection-compatible)",
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # API Gateway has one logging role per account and region, shared by every API in it: deleting
+            # this stack must not take it (and every other API's logs) away, so it is retained.
+            cloud_watch_role=settings.api_gateway_cloud_watch_role,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN if settings.api_gateway_cloud_watch_role else None,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,
                 throttling_rate_limit=settings.api_throttle_rate,
@@ -122,9 +180,22 @@ class ReadApi(Construct):
         )
         integration = apigw.LambdaIntegration(self.handler.function, proxy=True)
         method_options = self._method_options(settings)
-        for route in ROUTES:
+        routes = [("GET", route) for route in ROUTES] + [("POST", route) for route in POST_ROUTES]
+        for http_method, route in routes:
             resource = self.api.root.resource_for_path(route)
-            resource.add_method("GET", integration, request_validator=validator, **method_options)
+            method = resource.add_method(http_method, integration, request_validator=validator, **method_options)
+            if settings.api_auth == "apiKey":
+                NagSuppressions.add_resource_suppressions(
+                    method,
+                    [
+                        {
+                            "id": "AwsSolutions-APIG4",
+                            "reason": "apiAuth=apiKey, the deployer's choice: API Gateway admits only requests that "
+                            "carry a key of this API's usage plan (x-api-key). Keys identify and throttle callers "
+                            "rather than authorise them; the README says so and offers iam or cognito instead.",
+                        }
+                    ],
+                )
 
     def _method_options(self, settings: Settings) -> dict[str, Any]:
         """Authorization options for every method: IAM (default), API key or Cognito."""
@@ -139,33 +210,36 @@ class ReadApi(Construct):
             plan.add_api_key(self.api.add_api_key("Key"))
             return {"api_key_required": True, "authorization_type": apigw.AuthorizationType.NONE}
         if settings.api_auth == "cognito":
-            pool = cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
+            pool = self.user_pool or cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
             authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
-            return {"authorizer": authorizer, "authorization_type": apigw.AuthorizationType.COGNITO}
+            return {
+                "authorizer": authorizer,
+                "authorization_type": apigw.AuthorizationType.COGNITO,
+                # Scopes make the authorizer take access tokens (what the viewer sends), not ID tokens.
+                "authorization_scopes": list(settings.cognito_scopes),
+            }
         return {"authorization_type": apigw.AuthorizationType.IAM}
 
     def _suppress_findings(self, *, settings: Settings) -> None:
-        NagSuppressions.add_resource_suppressions(
-            self.api,
-            [
-                {
-                    "id": "AwsSolutions-APIG3",
-                    "reason": "A regional WAF web ACL is an account-level choice; attach one to the v1 stage "
-                    "if the API is exposed beyond IAM principals.",
-                },
-                {
-                    "id": "AwsSolutions-COG4",
-                    "reason": "Methods are IAM-authorised by default (SigV4); Cognito is offered by the "
-                    "apiAuth=cognito setting.",
-                },
+        """Suppressions whose reasons hold for the configured auth mode (and only the ones it needs)."""
+        suppressions: list[dict[str, Any]] = [
+            {
+                "id": "AwsSolutions-APIG3",
+                "reason": "A regional WAF web ACL (its rules and cost) is the account owner's choice; the stage is "
+                "throttled and every method authenticated. Attach a web ACL to the v1 stage for public callers.",
+            }
+        ]
+        if settings.api_auth in NO_USER_POOL_REASON:
+            suppressions.append({"id": "AwsSolutions-COG4", "reason": NO_USER_POOL_REASON[settings.api_auth]})
+        if settings.api_gateway_cloud_watch_role:
+            suppressions.append(
                 {
                     "id": "AwsSolutions-IAM4",
-                    "reason": "The API Gateway account role needs AmazonAPIGatewayPushToCloudWatchLogs to "
-                    "write execution and access logs.",
+                    "reason": "API Gateway's account logging role is defined by AWS with the managed policy "
+                    "AmazonAPIGatewayPushToCloudWatchLogs, which writes the stage's execution and access logs.",
                     "appliesTo": [
                         "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
                     ],
-                },
-            ],
-            apply_to_children=True,
-        )
+                }
+            )
+        NagSuppressions.add_resource_suppressions(self.api, suppressions, apply_to_children=True)

@@ -31,7 +31,11 @@ class LocalContext:
 
 
 def rest_event(
-    method: str, path: str, query: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None
+    method: str,
+    path: str,
+    query: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST (v1) proxy event for ``method path?query``."""
     query = query or {}
@@ -57,7 +61,7 @@ def rest_event(
             "accountId": "000000000000",
             "apiId": "local",
         },
-        "body": None,
+        "body": body,
         "isBase64Encoded": False,
     }
 
@@ -71,9 +75,11 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
         headers = {
             key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
         }
-        result = handler(rest_event(environ.get("REQUEST_METHOD", "GET"), path, query, headers), LocalContext())
-        body = result.get("body") or ""
-        data = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode("utf-8", "replace") if length else None
+        result = handler(rest_event(environ.get("REQUEST_METHOD", "GET"), path, query, headers, body), LocalContext())
+        answer = result.get("body") or ""
+        data = base64.b64decode(answer) if result.get("isBase64Encoded") else str(answer).encode("utf-8")
         out_headers: dict[str, str] = dict(result.get("headers") or {})
         for key, values in (result.get("multiValueHeaders") or {}).items():
             out_headers[key] = ", ".join(values)

@@ -21,7 +21,16 @@ EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10
 READ_BUDGET = 2_000
 EXPORT_QUERY_LIMIT = 1_000  # items per Query while an export walks a job
 
-__all__ = ["Answer", "NotFound", "ReadStore", "list_videos", "read_segments", "read_video", "search_segments"]
+__all__ = [
+    "Answer",
+    "NotFound",
+    "ReadStore",
+    "job_segments",
+    "list_videos",
+    "read_segments",
+    "read_video",
+    "search_segments",
+]
 
 
 class ReadStore(Protocol):
@@ -213,6 +222,12 @@ def _all_items(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> Iterator
         if page.last_sk is None:
             return
         after = page.last_sk
+
+
+def job_segments(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> Iterator[dict[str, Any]]:
+    """Every matching segment of a job, in the reference order, read page by page (memory per page)."""
+    for page in _all_items(store, job, flt):
+        yield from (item["segment"] for item in page.items)
 
 
 def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) -> Answer:

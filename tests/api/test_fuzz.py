@@ -33,9 +33,10 @@ def served() -> Iterator[object]:
         from tests.support.aws import create_segments_table
 
         table = create_segments_table(boto3.client("dynamodb"), "fuzz")
+        boto3.client("s3").create_bucket(Bucket="fuzz-media")
         store_job(table, key="clip.mp4", job_id="job-1", segments=rk.cues(5) + rk.shots(12))
-        saved = {k: os.environ.get(k) for k in ("TABLE_NAME", "PAGINATION_SECRET")}
-        os.environ.update({"TABLE_NAME": table, "PAGINATION_SECRET": "fuzz-secret"})
+        saved = {k: os.environ.get(k) for k in ("TABLE_NAME", "PAGINATION_SECRET", "BUCKET_NAME")}
+        os.environ.update({"TABLE_NAME": table, "PAGINATION_SECRET": "fuzz-secret", "BUCKET_NAME": "fuzz-media"})
         from segments.handlers import api
 
         api.reset()
@@ -53,7 +54,7 @@ def test_generated_requests_never_5xx_and_conform(served: object) -> None:
     document = json.loads((ROOT / "openapi.json").read_text())
     loaded = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in loaded.get_all_operations()]
-    assert len(operations) == 5
+    assert len(operations) == 8
     counted = 0
     for operation in operations:
 

@@ -22,6 +22,7 @@ from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
 from segments.domain.query import SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
+from segments.handlers.media_routes import router as media_router
 from segments.models import ErrorResponse, SearchResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
 
@@ -29,6 +30,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(media_router)
 
 # Every error the API answers, in one place: exception class → (HTTP status, code). Looked up
 # along the exception's MRO, so a subclass answers like its base unless listed itself.
@@ -297,18 +299,22 @@ def _unexpected(exc: Exception) -> Response[Any]:
 
 
 @lru_cache(maxsize=1)
-def _route_patterns() -> tuple[re.Pattern[str], ...]:
-    """Every documented path as a regular expression (``{name}`` matches one path segment)."""
+def _route_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Every documented path as a regular expression (``{name}`` matches one segment) with its methods."""
     paths = json.loads(openapi_document()).get("paths", {})
-    return tuple(re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(p)) + "/?$") for p in paths)
+    return tuple(
+        (re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path)) + "/?$"), ", ".join(m.upper() for m in ops))
+        for path, ops in paths.items()
+    )
 
 
 @app.not_found
 def _no_route(exc: Exception) -> Response[Any]:
     method, path = app.current_event.http_method, app.current_event.path
-    if method != "GET" and any(pattern.match(path) for pattern in _route_patterns()):
-        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; every route is GET")
-        response.headers["Allow"] = "GET"
+    allowed = next((methods for pattern, methods in _route_patterns() if pattern.match(path)), None)
+    if allowed:
+        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; use {allowed}")
+        response.headers["Allow"] = allowed
         return response
     return _error(404, "ResourceNotFoundException", "no such route")
 

@@ -13,7 +13,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.domain.events import completion_from_sns_body
@@ -28,11 +29,16 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None]:
+def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
-    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name), Rekognition(), launcher
+    return (
+        SegmentStore(config.table_name),
+        WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
+        Rekognition(),
+        launcher,
+    )
 
 
 @tracer.capture_method
@@ -40,11 +46,17 @@ def handle_record(record: SQSRecord) -> None:
     """Store one completed job; any exception leaves the message for redelivery (then the DLQ)."""
     config = settings()
     store, slots, rekognition, launcher = adapters()
-    completion = completion_from_sns_body(record.body)
-    logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
-    outcome, count = collect_job(
-        completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
-    )
+    try:
+        completion = completion_from_sns_body(record.body)
+        logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
+        outcome, count = collect_job(
+            completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+        )
+    except Exception:
+        # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("completion record failed")
+        raise
     logger.info("completion handled", extra={"outcome": outcome, "segments": count})
     if outcome == "succeeded":
         metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)
