@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT / "lambdas")]
 KIT = ROOT.parent / "shared" / "bench"
 CACHE = Path.home() / ".cache" / "shot-bench"
 CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
+VIDEO_SUFFIXES = (".mp4", ".avi")
 ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
 
 
@@ -35,7 +36,7 @@ def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
             subprocess.run([sys.executable, str(KIT / "fetch_real_clips.py")], check=False)
         videos = sorted(public.glob("*.mp4")) + sorted(real.glob("*.mp4"))
     else:
-        videos = sorted(clips_dir.glob("*.mp4"))
+        videos = sorted(p for p in clips_dir.iterdir() if p.suffix in VIDEO_SUFFIXES)
     gt_dir = ROOT / "bench" / "out" / "gt"
     shutil.rmtree(gt_dir, ignore_errors=True)  # score exactly this run's clips
     gt_dir.mkdir(parents=True)

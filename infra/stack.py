@@ -14,6 +14,7 @@ from infra.constructs.fallback import Fallback
 from infra.constructs.ingest import Ingest
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.read_api import ReadApi
+from infra.constructs.reliability import Reliability
 from infra.constructs.storage import Storage
 from infra.constructs.viewer import Viewer
 
@@ -42,8 +43,17 @@ class SegmentPipelineStack(Stack):
         )
         if viewer is not None:
             viewer.attach(storage=storage, api=api.api)
+        reliability = Reliability(
+            self,
+            "Reliability",
+            settings=settings,
+            storage=storage,
+            pipeline=ingest.pipeline,
+            dead_letter_queues=[ingest.dlq, collector.dlq],
+            fallback_state_machine=machine,
+        )
 
-        monitoring = Monitoring(self, "Monitoring", key=storage.key, alarm_email=settings.alarm_email)
+        monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         monitoring.dead_letters("Uploads", ingest.dlq)
         monitoring.dead_letters("Completions", collector.dlq)
         monitoring.function_errors("Start", ingest.start.function)
@@ -53,10 +63,15 @@ class SegmentPipelineStack(Stack):
             monitoring.dead_letters("Thumbnails", viewer.dlq)
             monitoring.function_errors("Thumbnails", viewer.thumbnails)
             CfnOutput(self, "ViewerUrl", value=f"https://{viewer.distribution.distribution_domain_name}/")
+        monitoring.function_errors("Sweep", reliability.sweeper.function)
+        monitoring.function_errors("DeadLetters", reliability.dead_letters.function)
+        monitoring.pipeline_metric("DeadLettered", "segments-dead_letters", "a message was dead-lettered")
+        monitoring.pipeline_metric("RecordsFailed", "segments-start", "an upload record failed (partial batch)")
+        monitoring.pipeline_metric("RecordsFailed", "segments-collect", "a completion record failed (partial batch)")
         if fallback is not None:
-            monitoring.dead_letters("Fallback", fallback.dlq)
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)
+            monitoring.timed_out_executions("Fallback", fallback.state_machine)
 
         # CDK's singleton custom resource that writes the bucket's notification configuration.
         NagSuppressions.add_resource_suppressions_by_path(

@@ -67,9 +67,10 @@ class Collector(Construct):
         )
         fn = collect.function
         fn.add_event_source(sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True))
-        storage.table.grant_read_write_data(fn)
-        assert fn.role is not None
-        grant_rekognition_action(self, "GetSegmentDetection", role=fn.role, action="rekognition:GetSegmentDetection")
+        storage.grant_table_write(fn)
+        grant_rekognition_action(
+            self, "GetSegmentDetection", role=collect.role, action="rekognition:GetSegmentDetection"
+        )
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)
         return collect

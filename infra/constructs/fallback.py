@@ -7,14 +7,13 @@ from pathlib import Path
 from aws_cdk import Duration, Size
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
-from infra.constructs.shared import encrypted_queue, iam5_grant_wildcards, log_group
+from infra.constructs.shared import function_role, iam5_grant_wildcards, log_group
 from infra.constructs.storage import Storage
 from segments.settings import powertools_environment
 
@@ -37,12 +36,15 @@ class Fallback(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, storage: Storage) -> None:
         super().__init__(scope, construct_id)
-        self.dlq: sqs.IQueue = encrypted_queue(self, "Dlq", key=storage.key)
         self.function = self._build_function(settings=settings, storage=storage)
         self.state_machine = self._build_state_machine(settings=settings)
         self._suppress_findings()
 
     def _build_function(self, *, settings: Settings, storage: Storage) -> lambda_.DockerImageFunction:
+        """The detector image. No dead-letter queue: Step Functions invokes it synchronously (a Lambda DLQ
+        only ever receives failed asynchronous events) and its catch records every failure on the job."""
+        logs = log_group(self, "FunctionLogs", settings=settings)
+        self.role = function_role(self, "Role", logs_to=logs, description="Fallback detector function")
         function = lambda_.DockerImageFunction(
             self,
             "Detector",
@@ -59,8 +61,8 @@ class Fallback(Construct):
             timeout=Duration.minutes(settings.fallback_timeout_minutes),
             ephemeral_storage_size=Size.mebibytes(settings.fallback_ephemeral_mb),
             tracing=lambda_.Tracing.ACTIVE,
-            log_group=log_group(self, "FunctionLogs", settings=settings),
-            dead_letter_queue=self.dlq,
+            log_group=logs,
+            role=self.role,
             environment={
                 **powertools_environment("segments-fallback"),
                 **settings.fallback(
@@ -72,7 +74,7 @@ class Fallback(Construct):
         # Chunk results are written and removed under their own prefix only.
         storage.bucket.grant_put(function, f"{CHUNK_RESULTS_PREFIX}*")
         storage.bucket.grant_delete(function, f"{CHUNK_RESULTS_PREFIX}*")
-        storage.table.grant_read_write_data(function)
+        storage.grant_table_write(function)
         return function
 
     def _build_state_machine(self, *, settings: Settings) -> sfn.StateMachine:
@@ -144,7 +146,7 @@ class Fallback(Construct):
         return task
 
     def _suppress_findings(self) -> None:
-        for construct in (self.function, self.state_machine):
+        for construct in (self.role, self.state_machine):
             NagSuppressions.add_resource_suppressions(
                 construct,
                 [
@@ -152,13 +154,6 @@ class Fallback(Construct):
                         "Wildcards are CDK grant forms scoped to this app's bucket (and its chunk prefix), table, "
                         "key and this function's versions; X-Ray and log delivery have no resource-level support."
                     ),
-                    {
-                        "id": "AwsSolutions-IAM4",
-                        "reason": "AWSLambdaBasicExecutionRole only writes this function's own logs.",
-                        "appliesTo": [
-                            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                        ],
-                    },
                 ],
                 apply_to_children=True,
             )

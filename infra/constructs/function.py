@@ -10,7 +10,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.shared import iam5_grant_wildcards, log_group
+from infra.constructs.shared import function_role, iam5_grant_wildcards, log_group
 from segments.settings import powertools_environment
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
@@ -37,6 +37,7 @@ class PipelineFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = log_group(self, "Logs", settings=settings)
+        self.role = function_role(self, "Role", logs_to=self.log_group, description=description)
         self.function = lambda_.Function(
             self,
             "Function",
@@ -50,6 +51,7 @@ class PipelineFunction(Construct):
             memory_size=memory_size,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
+            role=self.role,
             environment={**powertools_environment(f"segments-{handler_module}"), **environment},
         )
         self._suppress_findings()
@@ -74,18 +76,9 @@ class PipelineFunction(Construct):
                 }
             ],
         )
-        role = self.function.role
-        assert role is not None
         NagSuppressions.add_resource_suppressions(
-            role,
+            self.role,
             [
-                {
-                    "id": "AwsSolutions-IAM4",
-                    "reason": "AWSLambdaBasicExecutionRole only allows writing this function's CloudWatch logs.",
-                    "appliesTo": [
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                    ],
-                },
                 iam5_grant_wildcards(
                     "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (Resource::*); "
                     "the KMS, S3 and DynamoDB wildcards are CDK grant forms scoped to this app's key, bucket and "

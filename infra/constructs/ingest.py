@@ -7,7 +7,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
@@ -15,9 +14,10 @@ from constructs import Construct
 
 from infra.config import Settings
 from infra.constructs.function import PipelineFunction
-from infra.constructs.shared import encrypted_queue_with_dlq, grant_rekognition_action
+from infra.constructs.shared import QueueDestination, encrypted_queue_with_dlq, grant_rekognition_action
 from infra.constructs.storage import Storage
 
+REKOGNITION = "rekognition.amazonaws.com"
 START_TIMEOUT = Duration.seconds(30)
 # Starting a job takes well under a second; two concurrent pollers (SQS's minimum) keep the
 # start rate gentle while the quota itself is enforced by retrying LimitExceededException.
@@ -71,14 +71,18 @@ class Ingest(Construct):
         )
 
     def _build_rekognition_role(self, *, topic: sns.Topic) -> iam.Role:
-        """Only Rekognition may assume this role, only for this account, and it may only publish to ``topic``."""
+        """Only Rekognition, acting for this account and region, may assume this role; it may only publish
+        to ``topic`` (the aws:Source* conditions stop another account's job from using it: confused deputy)."""
         stack = Stack.of(self)
         role = iam.Role(
             self,
             "RekognitionPublish",
             assumed_by=iam.ServicePrincipal(
-                "rekognition.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+                REKOGNITION,
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": stack.format_arn(service="rekognition", resource="*")},
+                },
             ),
             description="Lets Amazon Rekognition publish segment-detection completions to the topic",
         )
@@ -98,13 +102,14 @@ class Ingest(Construct):
         return role
 
     def _build_notifications(self, *, settings: Settings, bucket: s3.IBucket) -> None:
-        for suffix in settings.video_suffixes:
-            for variant in sorted({suffix.lower(), suffix.upper()}):
-                bucket.add_event_notification(
-                    s3.EventType.OBJECT_CREATED,
-                    s3n.SqsDestination(self.queue),
-                    s3.NotificationKeyFilter(prefix=settings.video_prefix or None, suffix=f".{variant}"),
-                )
+        """Every new object under the prefix goes to the queue; the start function keeps the video suffixes.
+
+        S3 suffix filters are case-sensitive and may not overlap, so ``clip.Mp4`` could never match a
+        filter list, and a repeated suffix would fail the deploy; matching in the function (case-insensitive,
+        ``segments.domain.events.is_video_key``) has neither problem. Other keys cost one ignored record each.
+        """
+        filters = [s3.NotificationKeyFilter(prefix=settings.video_prefix)] if settings.video_prefix else []
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, QueueDestination(self.queue), *filters)
 
     def _build_start_function(
         self, *, settings: Settings, storage: Storage, fallback_state_machine: sfn.IStateMachine | None
@@ -124,13 +129,18 @@ class Ingest(Construct):
                 self.queue, batch_size=10, report_batch_item_failures=True, max_concurrency=START_CONCURRENCY
             )
         )
-        storage.table.grant_read_write_data(fn)
+        storage.grant_table_write(fn)
         # Rekognition reads the video with the caller's credentials.
         storage.bucket.grant_read(fn)
-        self.rekognition_role.grant_pass_role(fn.grant_principal)
-        assert fn.role is not None
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.rekognition_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": REKOGNITION}},
+            )
+        )
         grant_rekognition_action(
-            self, "StartSegmentDetection", role=fn.role, action="rekognition:StartSegmentDetection"
+            self, "StartSegmentDetection", role=start.role, action="rekognition:StartSegmentDetection"
         )
         if fallback_state_machine is not None:
             fallback_state_machine.grant_start_execution(fn)

@@ -32,6 +32,13 @@ ROUTES = (
 POST_ROUTES = ("uploads",)  # presigned upload forms (segments.handlers.media_routes)
 STAGE = "v1"
 API_TIMEOUT = Duration.seconds(29)  # API Gateway's integration limit
+# Why no Cognito user pool authorizer (AwsSolutions-COG4), per auth mode that has none.
+NO_USER_POOL_REASON = {
+    "iam": "apiAuth=iam: every method is IAM-authorised (SigV4), so callers are IAM principals with "
+    "execute-api:Invoke, not Cognito users; apiAuth=cognito switches to a user pool.",
+    "apiKey": "apiAuth=apiKey, the deployer's choice: methods require a usage-plan API key instead of a user "
+    "pool; apiAuth=cognito switches to a user pool.",
+}
 
 
 class ReadApi(Construct):
@@ -94,7 +101,7 @@ class ReadApi(Construct):
             memory_size=1024,
             description="Read API: videos, jobs and segments in the GetSegmentDetection shape",
         )
-        storage.table.grant_read_data(handler.function)
+        storage.grant_table_read(handler.function)
         self.pagination_secret.grant_read(handler.function)
         # Presigned URLs carry the function's own permissions: read videos and thumbnails, put new uploads.
         storage.bucket.grant_read(handler.function)
@@ -103,7 +110,7 @@ class ReadApi(Construct):
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[storage.bucket.arn_for_objects(f"{uploads}*")])
         )
         NagSuppressions.add_resource_suppressions(
-            handler.function,
+            handler,
             [
                 {
                     "id": "AwsSolutions-IAM5",
@@ -123,8 +130,10 @@ class ReadApi(Construct):
             self,
             "Api",
             description="Segment detection results (GetSegmentDetection-compatible)",
-            cloud_watch_role=True,
-            cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
+            # API Gateway has one logging role per account and region, shared by every API in it: deleting
+            # this stack must not take it (and every other API's logs) away, so it is retained.
+            cloud_watch_role=settings.api_gateway_cloud_watch_role,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN if settings.api_gateway_cloud_watch_role else None,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE,
                 throttling_rate_limit=settings.api_throttle_rate,
@@ -172,10 +181,29 @@ class ReadApi(Construct):
         method_options = self._method_options(settings)
         for route in ROUTES:
             resource = self.api.root.resource_for_path(route)
-            resource.add_method("GET", integration, request_validator=validator, **method_options)
+            self._suppress_api_key_finding(
+                resource.add_method("GET", integration, request_validator=validator, **method_options), settings
+            )
         for route in POST_ROUTES:
             resource = self.api.root.resource_for_path(route)
-            resource.add_method("POST", integration, request_validator=validator, **method_options)
+            self._suppress_api_key_finding(
+                resource.add_method("POST", integration, request_validator=validator, **method_options), settings
+            )
+
+    def _suppress_api_key_finding(self, method: apigw.Method, settings: Settings) -> None:
+        if settings.api_auth != "apiKey":
+            return
+        NagSuppressions.add_resource_suppressions(
+            method,
+            [
+                {
+                    "id": "AwsSolutions-APIG4",
+                    "reason": "apiAuth=apiKey, the deployer's choice: API Gateway admits only requests that "
+                    "carry a key of this API's usage plan (x-api-key). Keys identify and throttle callers "
+                    "rather than authorise them; the README says so and offers iam or cognito instead.",
+                }
+            ],
+        )
 
     def _method_options(self, settings: Settings) -> dict[str, Any]:
         """Authorization options for every method: IAM (default), API key or Cognito."""
@@ -192,36 +220,34 @@ class ReadApi(Construct):
         if settings.api_auth == "cognito":
             pool = self.user_pool or cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
             authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
+            # With scopes, API Gateway accepts only access tokens that carry one of them (never an ID token).
             return {
                 "authorizer": authorizer,
                 "authorization_type": apigw.AuthorizationType.COGNITO,
-                # Scopes make the authorizer take access tokens (what the viewer sends), not ID tokens.
                 "authorization_scopes": list(settings.cognito_scopes),
             }
         return {"authorization_type": apigw.AuthorizationType.IAM}
 
     def _suppress_findings(self, *, settings: Settings) -> None:
-        NagSuppressions.add_resource_suppressions(
-            self.api,
-            [
-                {
-                    "id": "AwsSolutions-APIG3",
-                    "reason": "A regional WAF web ACL is an account-level choice; attach one to the v1 stage "
-                    "if the API is exposed beyond IAM principals.",
-                },
-                {
-                    "id": "AwsSolutions-COG4",
-                    "reason": "Methods are IAM-authorised by default (SigV4); Cognito is offered by the "
-                    "apiAuth=cognito setting.",
-                },
+        """Suppressions whose reasons hold for the configured auth mode (and only the ones it needs)."""
+        suppressions: list[dict[str, Any]] = [
+            {
+                "id": "AwsSolutions-APIG3",
+                "reason": "A regional WAF web ACL (its rules and cost) is the account owner's choice; the stage is "
+                "throttled and every method authenticated. Attach a web ACL to the v1 stage for public callers.",
+            }
+        ]
+        if settings.api_auth in NO_USER_POOL_REASON:
+            suppressions.append({"id": "AwsSolutions-COG4", "reason": NO_USER_POOL_REASON[settings.api_auth]})
+        if settings.api_gateway_cloud_watch_role:
+            suppressions.append(
                 {
                     "id": "AwsSolutions-IAM4",
-                    "reason": "The API Gateway account role needs AmazonAPIGatewayPushToCloudWatchLogs to "
-                    "write execution and access logs.",
+                    "reason": "API Gateway's account logging role is defined by AWS with the managed policy "
+                    "AmazonAPIGatewayPushToCloudWatchLogs, which writes the stage's execution and access logs.",
                     "appliesTo": [
                         "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
                     ],
-                },
-            ],
-            apply_to_children=True,
-        )
+                }
+            )
+        NagSuppressions.add_resource_suppressions(self.api, suppressions, apply_to_children=True)

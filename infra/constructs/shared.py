@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+import jsii
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_s3 import IBucketRef
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
@@ -118,3 +121,39 @@ def grant_rekognition_action(scope: Construct, construct_id: str, *, role: iam.I
         ],
     )
     return policy
+
+
+def function_role(scope: Construct, construct_id: str, *, logs_to: logs.ILogGroup, description: str) -> iam.Role:
+    """A Lambda execution role that may write only to ``logs_to`` (instead of AWSLambdaBasicExecutionRole's
+    ``logs:*`` actions on every log group of the account)."""
+    role = iam.Role(
+        scope, construct_id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
+    )
+    logs_to.grant_write(role)
+    return role
+
+
+@jsii.implements(s3.IBucketNotificationDestination)
+class QueueDestination:
+    """An S3 → SQS notification target whose queue and key grants hold only for this bucket and account.
+
+    CDK's ``SqsDestination`` also grants ``s3.amazonaws.com`` the queue's key with no condition at all.
+    """
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self.queue = queue
+
+    def bind(self, scope: Construct, bucket: IBucketRef) -> s3.BucketNotificationDestinationConfig:
+        """Grant S3 (for this bucket, in this account) sending to the queue and using its key."""
+        s3_for_this_bucket = iam.ServicePrincipal(
+            "s3.amazonaws.com",
+            conditions={
+                "ArnLike": {"aws:SourceArn": bucket.bucket_ref.bucket_arn},
+                "StringEquals": {"aws:SourceAccount": Stack.of(scope).account},
+            },
+        )
+        # Sending to an encrypted queue: grant_send_messages adds the key statement with the same conditions.
+        self.queue.grant_send_messages(s3_for_this_bucket)
+        return s3.BucketNotificationDestinationConfig(
+            arn=self.queue.queue_arn, type=s3.BucketNotificationDestinationType.QUEUE, dependencies=[self.queue]
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from cdk_nag import NagSuppressions
@@ -11,7 +12,11 @@ from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
 
+# What the pipeline's code calls on the table (segments.adapters.store); nothing scans or deletes.
+TABLE_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+TABLE_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
 ACCESS_LOG_DAYS = 365
+INCOMPLETE_UPLOAD_DAYS = 7
 NONCURRENT_VERSION_DAYS = 30
 CHUNK_RESULT_DAYS = 2  # a fallback run lasts at most 6 hours; its chunk results are only read by its stitch
 
@@ -32,7 +37,17 @@ class Storage(Construct):
         )
         self.access_logs = self._build_access_log_bucket(removal=removal)
         self.bucket = self._build_video_bucket(removal=removal)
-        self.table = self._build_table(removal=removal)
+        self.table = self._build_table(removal=removal, deletion_protection=settings.retain_data)
+
+    def grant_table_read(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` read items (no Scan) through the table's key."""
+        self.table.grant(grantee, *TABLE_READS)
+        self.key.grant_decrypt(grantee)
+
+    def grant_table_write(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` read and write items (no Scan, no DeleteItem) through the table's key."""
+        self.table.grant(grantee, *TABLE_READS, *TABLE_WRITES)
+        self.key.grant_encrypt_decrypt(grantee)
 
     def _build_access_log_bucket(self, *, removal: RemovalPolicy) -> s3.Bucket:
         bucket = s3.Bucket(
@@ -42,7 +57,10 @@ class Storage(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(ACCESS_LOG_DAYS))],
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-logs", expiration=Duration.days(ACCESS_LOG_DAYS)),
+                _abort_incomplete_uploads(),
+            ],
             removal_policy=removal,
         )
         NagSuppressions.add_resource_suppressions(
@@ -70,11 +88,12 @@ class Storage(Construct):
                 s3.LifecycleRule(
                     id="old-versions", noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS)
                 ),
+                _abort_incomplete_uploads(),
             ],
             removal_policy=removal,
         )
 
-    def _build_table(self, *, removal: RemovalPolicy) -> dynamodb.Table:
+    def _build_table(self, *, removal: RemovalPolicy, deletion_protection: bool) -> dynamodb.Table:
         table = dynamodb.Table(
             self,
             "Segments",
@@ -89,6 +108,7 @@ class Storage(Construct):
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.key,
             removal_policy=removal,
+            deletion_protection=deletion_protection,
         )
         table.add_global_secondary_index(
             index_name="gsi1",
@@ -96,3 +116,10 @@ class Storage(Construct):
             sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
         )
         return table
+
+
+def _abort_incomplete_uploads() -> s3.LifecycleRule:
+    """Parts of a multipart upload nobody completed are billed until removed: remove them after a week."""
+    return s3.LifecycleRule(
+        id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(INCOMPLETE_UPLOAD_DAYS)
+    )

@@ -21,6 +21,13 @@ FLASH_RETURN_SHARE = 0.4
 # A cut's confidence: its margin over the neighbourhood and the flash checks, mapped 50..100
 # between these distances (0.9 is as clear as a cut gets: most of the histogram moves).
 CUT_SURE = (0.1, 0.9)
+# Cut by layout (features.grid, fraction of 255): the same rule on the spatial distance, for cuts
+# between two angles of one scene. On the tuning clips (real, spliced real, kit, random seed 7)
+# no frame away from a transition passes 0.04 / x3 / +0.02; motion raises the neighbourhood too.
+GRID_CUT_MIN = 0.04
+GRID_CUT_RATIO = 3.0
+GRID_CUT_MARGIN = 0.02
+GRID_CUT_SURE = (0.02, 0.2)  # margin at which a layout cut's confidence is 50 .. 100
 # Gradual transition: the windowed distance between the two ends rises above GRADUAL_MIN for
 # at least GRADUAL_MIN_FRAMES frames (a moving shot crosses it for a frame or two at most).
 GRADUAL_MIN = 0.65
@@ -46,6 +53,10 @@ DIP_SURE = 0.6  # mean change per frame of the fades at which a dip's confidence
 DIP_CHANGING_SHARE = 0.8
 # Boundaries closer than this (frames) are one boundary seen by two passes.
 SAME_BOUNDARY_FRAMES = 2
+# Two gradual reports whose mixed spans are at most this many frames apart are one slow dissolve
+# or fade (2-3 s ones peak twice in the windowed distance): a shot between two gradual transitions
+# shorter than the window (2 x WINDOW frames) leaves no stable frame to tell it apart anyway.
+GRADUAL_JOIN_GAP = 10
 # Two boundaries with the picture changing on most frames between them (a dissolve or fade
 # whose first frame jumps, then keeps mixing) are one transition. Within shots no window of
 # the bench clips and held-out clips has more than about half its frames changing this much.
@@ -61,6 +72,9 @@ BLACK_MIN_FRAMES = 3
 # A black frame has no picture: beyond Rekognition's coverage test, its luma must be nearly
 # flat, so dim footage (texture under the threshold) is not reported as black.
 BLACK_MAX_SPREAD = 4.0  # luma standard deviation, code values
+# ... and it must be colourless: a plain saturated blue has the luma of near-black (about 41 in
+# limited range) but is a picture. Black video's chroma sits within a few code values of grey.
+BLACK_MAX_SAT = 0.1  # mean chroma distance from grey, fraction of 128
 # End credits: text on a dark, colourless background, moving (scrolling), late in the video.
 CREDITS_MIN_DARK = 0.9
 CREDITS_MIN_EDGES = 0.005
@@ -120,27 +134,43 @@ def _scale(value: float, low: float, high: float) -> float:
     return float(50.0 + 50.0 * np.clip((value - low) / max(1e-6, high - low), 0.0, 1.0))
 
 
+def _jump_strength(x: F32, skip: F32, back: F32, i: int, floor: float, ratio: float, margin: float) -> float | None:
+    """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut."""
+    value = float(x[i])
+    if value < floor:
+        return None
+    local = _local_median(x, i, NEIGHBOURHOOD)
+    if value < ratio * local + margin:
+        return None
+    # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
+    # matches one shortly before the flash.
+    if skip[i] < FLASH_RETURN_SHARE * value or back[i] < FLASH_RETURN_SHARE * value:
+        return None
+    return min(value - ratio * local, float(skip[i]), float(back[i]))
+
+
 def find_cuts(s: SignalArrays) -> list[Transition]:
-    """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames)."""
-    d, skip, back = s.d_hist, s.skip, s.back
+    """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames).
+
+    A cut changes the colour statistics (the histogram jumps) or, between two angles of one scene,
+    the layout (the spatial grid jumps); either is enough.
+    """
+    d = s.d_hist
     cuts: list[Transition] = []
     for i in range(1, len(d)):
-        value = float(d[i])
-        if value < CUT_MIN:
-            continue
-        local = _local_median(d, i, NEIGHBOURHOOD)
-        if value < CUT_RATIO * local + CUT_MARGIN:
-            continue
-        # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
-        # matches one shortly before the flash.
-        if skip[i] < FLASH_RETURN_SHARE * value or back[i] < FLASH_RETURN_SHARE * value:
+        by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN)
+        by_layout = _jump_strength(s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN)
+        if by_colour is None and by_layout is None:
             continue
         if cuts and i - cuts[-1].frame <= 1:
-            if value > d[cuts[-1].frame]:
+            if d[i] + s.d_grid[i] > d[cuts[-1].frame] + s.d_grid[cuts[-1].frame]:
                 cuts[-1] = Transition(i, "cut", cuts[-1].confidence, i, i - 1)
             continue
-        strength = min(value - CUT_RATIO * local, skip[i], back[i])
-        cuts.append(Transition(i, "cut", _scale(strength, *CUT_SURE), i, i - 1))
+        confidence = max(
+            _scale(by_colour, *CUT_SURE) if by_colour is not None else 0.0,
+            _scale(by_layout, *GRID_CUT_SURE) if by_layout is not None else 0.0,
+        )
+        cuts.append(Transition(i, "cut", confidence, i, i - 1))
     return _group_fast_transitions(cuts, d)
 
 
@@ -258,6 +288,11 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)
             continue
+        if prev is not None and prev.kind == t.kind == "gradual" and t.start - prev.end <= GRADUAL_JOIN_GAP:
+            # A slow dissolve or fade seen as two: their mixed spans (nearly) touch, no shot between.
+            start, end = prev.start, max(prev.end, t.end)
+            out[-1] = Transition((start + end + 1) // 2, "gradual", max(prev.confidence, t.confidence), start, end)
+            continue
         if prev is not None and t.frame - prev.frame <= max_gap:
             middle = spread[prev.frame : t.frame]
             if np.count_nonzero(middle <= BLACK_MAX_SPREAD) >= hold:
@@ -306,7 +341,7 @@ def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     """Cue runs (frames relative to the analysed window): BlackFrames, ColorBars, and candidates
     for EndCredits, Slate and StudioLogo that :func:`place_cues` keeps only where they can sit."""
     cues: list[CueRun] = []
-    black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD)
+    black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD) & (s.sat <= BLACK_MAX_SAT)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
     for a, b in _runs(black, black_run_frames(fps)):
         cues.append(CueRun("BlackFrames", a, b, _scale(float(s.black[a : b + 1].mean()), min_coverage / 100, 1.0)))

@@ -11,7 +11,10 @@ from detector.options import DetectOptions
 from detector.windowing import RawDetection
 from segments.domain.model import build_segment, selected_segment_types, sort_segments
 
-MODEL_VERSION = "fallback-1.1"  # 1.1: Slate/StudioLogo, fade dips, joined transitions
+# 1.1: Slate/StudioLogo, fade dips, joined transitions. 1.2: layout cuts, one report per slow
+# gradual, nominal rate for VFR, truncation refused, flat colours are not bars or black.
+# Stored results keep the version they were made with; nothing reads it back to decode them.
+MODEL_VERSION = "fallback-1.2"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

@@ -67,7 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"segment-detect: {exc}", file=sys.stderr)
         return 2
-    if not Path(args.video).is_file():
+    video = Path(args.video)
+    if video.is_dir():
+        print(f"segment-detect: {args.video} is a directory, not a video file", file=sys.stderr)
+        return 2
+    if not video.is_file():
         print(f"segment-detect: no such file: {args.video}", file=sys.stderr)
         return 1
     progress = Progress() if sys.stderr.isatty() else None

@@ -16,6 +16,8 @@ from segments.domain.timecode import exact_rate, millis_to_frame
 
 # Thumbnails about this many luma pixels wide: enough for cue statistics, cheap to compare.
 TARGET_WIDTH = 96
+# A nominal rate above this is a container's time base (Matroska's 1000/s), not a frame rate.
+MAX_NOMINAL_RATE = 120
 
 U8 = npt.NDArray[np.uint8]
 
@@ -51,24 +53,40 @@ def _open(source: str | BinaryIO) -> Any:
         raise UnreadableVideoError(f"not a readable video file: {exc}") from exc
 
 
+def _nominal_rate(stream: Any) -> Fraction | None:
+    """The rate of the frame grid: the stream's nominal rate, not its average.
+
+    A phone records variable frame rate: frames are dropped (a dark scene, a busy encoder), so the
+    average rate (29.7, 22.5) sits below the rate the timestamps are laid on (``r_frame_rate``,
+    30). Timecodes and frame numbers use the nominal rate and each frame is placed by its timestamp.
+    """
+    average, nominal = stream.average_rate, stream.base_rate
+    chosen = average or stream.guessed_rate or nominal
+    if average and nominal and average < nominal <= MAX_NOMINAL_RATE:
+        chosen = nominal
+    if not chosen:
+        return None
+    return exact_rate(Fraction(chosen.numerator, chosen.denominator))
+
+
 def _probe(container: Any) -> Probe:
     if not container.streams.video:
         kinds = sorted({s.type for s in container.streams}) or ["nothing"]
         raise NoVideoStreamError(f"the file has no video stream (found: {', '.join(kinds)})")
     stream = container.streams.video[0]
     ctx = stream.codec_context
-    raw_rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    if not raw_rate or not ctx.width:
+    rate = _nominal_rate(stream)
+    if rate is None or not ctx.width:
         raise UnreadableVideoError("the video stream has no frame rate or size")
-    rate = exact_rate(Fraction(raw_rate.numerator, raw_rate.denominator))
     duration_ms: int | None = None
     if stream.duration is not None and stream.time_base is not None:
         duration_ms = int(stream.duration * stream.time_base * 1000)
     elif container.duration is not None:
         duration_ms = int(container.duration / 1000)
     frame_count = int(stream.frames) if stream.frames else None
-    if frame_count is None and duration_ms is not None:
-        frame_count = millis_to_frame(duration_ms, rate)
+    if duration_ms is not None:
+        # Variable frame rate: fewer frames than the nominal grid has slots; the grid is what counts.
+        frame_count = max(frame_count or 0, millis_to_frame(duration_ms, rate)) or None
     # AVCOL_RANGE_JPEG (2) is full range; unspecified is treated as limited, as broadcast video is.
     full_range = int(getattr(ctx, "color_range", 0) or 0) == 2
     video_metadata = {
@@ -100,6 +118,31 @@ def _plane(plane: Any, height: int, width: int, step: int) -> U8:
     rows = buf.reshape(-1, plane.line_size)[:height, :width]
     off = step // 2
     return np.ascontiguousarray(rows[off::step, off::step])
+
+
+class _Clock:
+    """ffmpeg's best-effort timestamp: a frame's pts unless pts has gone backwards more often than dts.
+
+    Some containers (AVI with packed B-frames) label decoded frames with out-of-order pts while
+    their dts count up; ffmpeg itself then numbers frames by dts.
+    """
+
+    def __init__(self) -> None:
+        self.last_pts: int | None = None
+        self.last_dts: int | None = None
+        self.faulty_pts = 0
+        self.faulty_dts = 0
+
+    def best_effort(self, pts: int | None, dts: int | None) -> int | None:
+        if dts is not None:
+            self.faulty_dts += self.last_dts is not None and dts <= self.last_dts
+            self.last_dts = dts
+        if pts is not None:
+            self.faulty_pts += self.last_pts is not None and pts <= self.last_pts
+            self.last_pts = pts
+        if pts is not None and (self.faulty_pts <= self.faulty_dts or dts is None):
+            return pts
+        return dts
 
 
 class VideoReader:
@@ -138,9 +181,11 @@ class VideoReader:
             self.container.seek(max(0, target), stream=self.stream, backward=True, any_frame=False)
         last = -1
         step = self.step
+        clock = _Clock()
         try:
             for frame in self.container.decode(self.stream):
-                index = round(Fraction(frame.pts) * tb * rate) if frame.pts is not None and tb else last + 1
+                stamp = clock.best_effort(frame.pts, frame.dts)
+                index = round(Fraction(stamp) * tb * rate) if stamp is not None and tb else last + 1
                 if index <= last:
                     continue  # VFR duplicates map onto an already-seen frame number
                 if index < start_frame:

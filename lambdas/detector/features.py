@@ -31,8 +31,12 @@ EDGE_STEP = 40
 BARS_BAND_CHROMA = 20.0
 BARS_LUMA_STEP = 8.0
 BARS_MIN_BANDS = 0.6  # share of columns that are bands for full likeness (SMPTE: ~0.75)
-BARS_MIN_STEPS = 0.02  # share of column steps that are bar edges; fewer halves the likeness
+BARS_MIN_STEPS = 0.02  # share of column steps that are bar edges; fewer: a flat colour, not bars
 BARS_NOISE_SCALE = 10.0  # mean column standard deviation (code values) at which likeness is 0
+# The spatial signal: luma block means on a coarse grid, each frame's mean removed. Two angles of
+# one scene (same light, same colours: same histogram) put things in different places; noise and
+# compression average out in a block, and a global brightness change (a flash, a fade) cancels.
+GRID_ROWS, GRID_COLS = 6, 8
 PROGRESS_EVERY = 25  # frames between progress callbacks
 GREY = 128.0  # chroma code value of a colourless pixel
 
@@ -48,6 +52,22 @@ def histogram(t: Thumb) -> F32:
 def hist_distance(a: F32, b: F32) -> float:
     """L1 distance of two weighted histograms: 0 (same) .. 2 (disjoint)."""
     return float(np.abs(a - b).sum())
+
+
+def grid(t: Thumb) -> F32:
+    """Luma block means on a GRID_ROWS x GRID_COLS grid minus their mean (code values)."""
+    h, w = t.y.shape
+    rows, cols = h // GRID_ROWS, w // GRID_COLS
+    if not rows or not cols:
+        return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)  # too small to have a layout
+    blocks = t.y[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return np.asarray(means - means.mean(), dtype=np.float32)
+
+
+def grid_distance(a: F32, b: F32) -> float:
+    """Mean absolute difference of two grids, as a fraction of 255."""
+    return float(np.abs(a - b).mean()) / 255.0
 
 
 def pixel_distance(a: Thumb, b: Thumb) -> float:
@@ -80,6 +100,12 @@ class SignalArrays(NamedTuple):
     """Mean chroma distance from grey, 0-1."""
     spread: F32
     """Luma standard deviation, code values."""
+    d_grid: F32
+    """Spatial distance (features.grid) to the previous frame, fraction of 255."""
+    skip_grid: F32
+    """Smallest spatial distance from frame t-1 to t+1..t+SKIP (the spatial flash check)."""
+    back_grid: F32
+    """Smallest spatial distance from frame t to t-2..t-1-SKIP."""
 
 
 @dataclass
@@ -98,6 +124,9 @@ class Signals:
     edges: list[float] = field(default_factory=list)  # fraction of strong horizontal luma edges
     sat: list[float] = field(default_factory=list)  # mean chroma distance from grey, 0-1
     spread: list[float] = field(default_factory=list)  # luma standard deviation (code values)
+    d_grid: list[float] = field(default_factory=list)  # spatial distance to the previous frame
+    skip_grid: list[float] = field(default_factory=list)  # as skip, spatially
+    back_grid: list[float] = field(default_factory=list)  # as back, spatially
 
     def __len__(self) -> int:
         return len(self.luma)
@@ -119,7 +148,8 @@ def bars_score(t: Thumb) -> float:
     bands = float(np.mean(chroma > BARS_BAND_CHROMA))
     luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > BARS_LUMA_STEP))
     uniform = max(0.0, 1.0 - column_noise / BARS_NOISE_SCALE)
-    return uniform * min(1.0, bands / BARS_MIN_BANDS) * (1.0 if luma_steps > BARS_MIN_STEPS else 0.5)
+    # Without steps between columns it is one flat colour (a plain blue or red shot), not bars.
+    return uniform * min(1.0, bands / BARS_MIN_BANDS) if luma_steps > BARS_MIN_STEPS else 0.0
 
 
 def compute_signals(
@@ -130,11 +160,12 @@ def compute_signals(
     """One pass over the frames; ``black_level`` is the luma code value at or below which a pixel is black."""
     sig = Signals()
     span = 2 * WINDOW + 2 * ENDS
-    ring: deque[tuple[Thumb, F32]] = deque(maxlen=span)
+    ring: deque[tuple[Thumb, F32, F32]] = deque(maxlen=span)
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
         hist = histogram(thumb)
+        layout = grid(thumb)
         y = thumb.y
         sig.luma.append(float(y.mean()))
         sig.spread.append(float(y.std()))
@@ -145,26 +176,32 @@ def compute_signals(
         sig.sat.append(float(chroma.mean()) / GREY)
         sig.bars.append(bars_score(thumb))
         if ring:
-            prev, prev_hist = ring[-1]
+            prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
             sig.d_pix.append(pixel_distance(thumb, prev))
+            sig.d_grid.append(grid_distance(layout, prev_layout))
         else:
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
+            sig.d_grid.append(0.0)
         sig.skip.append(1.0)
+        sig.skip_grid.append(1.0)
         sig.wide.append(0.0)
-        back = 1.0
+        back = back_grid = 1.0
         for j in range(2, SKIP + 2):
             if len(ring) >= j:
                 back = min(back, hist_distance(ring[-j][1], hist))
+                back_grid = min(back_grid, grid_distance(ring[-j][2], layout))
         sig.back.append(back)
+        sig.back_grid.append(back_grid)
         # Flash check: how close frame (t-1) is to each of the next frames t+1..t+SKIP.
         for j in range(1, SKIP + 1):
             t = n - j
             if t >= 1 and len(ring) >= j + 1:
-                _, before = ring[-(j + 1)]
+                _, before, before_layout = ring[-(j + 1)]
                 sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
-        ring.append((thumb, hist))
+                sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
+        ring.append((thumb, hist, layout))
         if len(ring) == span:
             # Window centred on frame n - span/2: median histograms of its first and last ENDS frames.
             early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)

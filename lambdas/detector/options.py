@@ -36,6 +36,10 @@ class DetectOptions:
             raise ValueError("black_min_coverage must be between 0 and 100")
         if not self.segment_types or any(t not in SEGMENT_TYPES for t in self.segment_types):
             raise ValueError("segment_types must be a non-empty subset of TECHNICAL_CUE, SHOT")
+        if self.start_ms is not None and self.start_ms < 0:
+            raise ValueError("start_ms must be 0 or more")
+        if self.end_ms is not None and self.end_ms <= 0:
+            raise ValueError("end_ms must be more than 0")
         if self.start_ms is not None and self.end_ms is not None and self.end_ms <= self.start_ms:
             raise ValueError("end_ms must be after start_ms")
 

@@ -24,6 +24,11 @@ from segments.domain.timecode import millis_to_frame
 # widest look-around of any decision (the gradual window spans 2 x (WINDOW + ENDS) = 34 frames,
 # joining a fade-out to a fade-in looks up to DIP_MAX_FRAMES = 60 frames back).
 OVERLAP_FRAMES = 100
+# A video whose frames stop more than this short of what its container declares (duration, frame
+# count) is truncated: containers' own counts are off by a frame or two, or by a rounding of the
+# duration, never by 1 % of a video.
+TRUNCATION_MIN_FRAMES = 5
+TRUNCATION_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def detect_raw(
     with VideoReader(source, threads=opts.threads) as reader:
         probe = reader.probe
         own_first = millis_to_frame(opts.start_ms, probe.rate) if opts.start_ms else 0
-        own_last = millis_to_frame(opts.end_ms, probe.rate) - 1 if opts.end_ms else None
+        own_last = millis_to_frame(opts.end_ms, probe.rate) - 1 if opts.end_ms is not None else None
         if own_last is not None and probe.frame_count:
             own_last = min(own_last, probe.frame_count - 1)
         first = max(0, own_first - OVERLAP_FRAMES) if own_first else 0
@@ -65,6 +70,7 @@ def detect_raw(
     base = signals.first
     analysed_last = base + len(signals) - 1
     own_last_frame = analysed_last if own_last is None else min(own_last, analysed_last)
+    _check_complete(probe, own_last, analysed_last)
     fps = float(probe.rate)
     # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
     pinned = find_cuts(arrays) + find_dips(arrays, fps)
@@ -86,6 +92,22 @@ def detect_raw(
     if progress:
         progress(total, total)
     return RawDetection(probe, own_first, own_last_frame, kept, tuple(runs))
+
+
+def _check_complete(probe: Probe, own_last: int | None, analysed_last: int) -> None:
+    """Refuse a partial result: the decoder stopped well before the frames the container declares."""
+    declared_last = (probe.frame_count - 1) if probe.frame_count else None
+    if own_last is not None:
+        declared_last = own_last if declared_last is None else min(own_last, declared_last)
+    if declared_last is None:
+        return
+    slack = max(TRUNCATION_MIN_FRAMES, round(declared_last * TRUNCATION_SHARE))
+    if analysed_last < declared_last - slack:
+        rate = float(probe.rate)
+        raise UnreadableVideoError(
+            f"the video is truncated: frames decode up to {(analysed_last + 1) / rate:.1f} s "
+            f"of the {(declared_last + 1) / rate:.1f} s the container declares"
+        )
 
 
 def raw_to_dict(raw: RawDetection) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def options_for(job: dict[str, Any], start_ms: int | None = None, end_ms: int | 
 
 
 def _video(job: dict[str, Any]) -> VideoObject:
-    return VideoObject(job["bucket"], job["key"], job.get("versionId") or None)
+    return VideoObject(job["bucket"], job["key"], job.get("versionId") or None, sequencer=job.get("sequencer") or "")
 
 
 def plan(job: dict[str, Any], *, objects: Objects, store: ResultStore, chunk_seconds: int) -> dict[str, Any]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote
+
+from werkzeug.serving import WSGIRequestHandler
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -87,9 +91,29 @@ def wsgi_app(handler: Handler) -> Callable[[dict[str, Any], Callable[..., Any]],
     return app
 
 
-def _reason(status: int) -> str:
-    from http import HTTPStatus
+class JsonErrorRequestHandler(WSGIRequestHandler):
+    """Errors the HTTP server answers before the API sees the request (a URL over 64 KiB, a malformed
+    request line) carry the API's ``{"code", "message"}`` body instead of http.server's HTML page."""
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        reason = _reason(code)
+        text = message or reason
+        if code == HTTPStatus.REQUEST_URI_TOO_LONG:
+            text = "the request URL is too long (at most 65,536 bytes)"
+        body = json.dumps(
+            {"code": "InvalidParameterException" if code < 500 else "InternalServerError", "message": text}
+        ).encode("utf-8")
+        self.log_error("code %d, message %s", code, text)
+        self.send_response(code, reason)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from local_mode.stack import BUCKET, LocalConfig, LocalPipeline
+from segments.domain.events import is_video_key
 from segments.domain.keys import video_id_for_key
+from segments.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,15 +99,26 @@ def table(response: dict[str, Any]) -> str:
     return f"JobStatus: {status}{message}\n" + "\n".join(rows)
 
 
+def _refusal(video: Path, settings: Settings) -> str | None:
+    """Why ``video`` would never be processed (so it is refused before anything starts), or None."""
+    if not video.is_file():
+        return f"no such file: {video}"
+    if not is_video_key(video.name, settings.video_suffixes, settings.video_prefix):
+        suffixes = ", ".join(f".{s}" for s in settings.video_suffixes)
+        return f"{video.name} is not processed: its name must end with {suffixes} (any case)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: start the stack, optionally process one video, serve until Ctrl-C."""
     args = _parser().parse_args(argv)
-    if args.video is not None and not args.video.is_file():
-        print(f"segment-local: no such file: {args.video}", file=sys.stderr)
-        return 1
     stack = LocalPipeline(
         LocalConfig(port=args.port, api_port=args.api_port, data_dir=args.data_dir, max_jobs=args.max_jobs)
     )
+    refusal = _refusal(args.video, stack.pipeline_settings()) if args.video is not None else None
+    if refusal:
+        print(f"segment-local: {refusal}", file=sys.stderr)
+        return 1
     try:
         stack.start()
     except OSError as exc:

@@ -68,9 +68,17 @@ class RekognitionEmulator:
         state = json.loads(self.path.read_text())
         self.jobs, self.tokens = state["jobs"], state["tokens"]
         self.secret = bytes.fromhex(state["secret"])
-        for job in self.jobs.values():
-            if job["JobStatus"] == "IN_PROGRESS":  # the process stopped mid-job: run it again
-                self.pool.submit(self._run, job["JobId"])
+
+    def resume(self) -> int:
+        """Run again the jobs the last process left IN_PROGRESS; returns how many.
+
+        Called only once the stack has restored the objects they read and created the topic
+        their completions go to (before that, a resumed job would fail on a missing object).
+        """
+        unfinished = [job["JobId"] for job in self.jobs.values() if job["JobStatus"] == "IN_PROGRESS"]
+        for job_id in unfinished:
+            self.pool.submit(self._run, job_id)
+        return len(unfinished)
 
     def _save(self) -> None:
         # One writer at a time: workers finish concurrently and share the temporary file.
@@ -161,12 +169,14 @@ class RekognitionEmulator:
                 offset = int(decode_token(self.secret, str(request["NextToken"]), scope=job_id, fingerprint="")["o"])
             except (InvalidPaginationToken, KeyError, ValueError) as exc:
                 raise RekognitionError(400, "InvalidPaginationTokenException", "invalid pagination token") from exc
+        # Like the service, every answer names the job and the object version it analyses.
+        identity = {"JobId": job_id, "JobTag": job.get("JobTag", ""), "Video": {"S3Object": job["Video"]}}
         if job["JobStatus"] != "SUCCEEDED":
-            out: dict[str, Any] = {"JobStatus": job["JobStatus"]}
+            out: dict[str, Any] = {"JobStatus": job["JobStatus"], **identity}
             if job.get("StatusMessage"):
                 out["StatusMessage"] = job["StatusMessage"]
             return out
-        response = dict(job["Response"])
+        response = {**dict(job["Response"]), **identity}
         segments = response.pop("Segments")
         response["Segments"] = segments[offset : offset + max_results]
         if offset + max_results < len(segments):

@@ -7,7 +7,6 @@ restarts through snapshots in the data directory.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -24,7 +23,8 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local_mode.apigw import LocalContext, wsgi_app
+from local_mode import s3_events, state
+from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
@@ -38,6 +38,7 @@ TABLE = "segments"
 TOPIC = "rekognition-completions"
 UPLOADS = "uploads"
 COMPLETIONS = "completions"
+SWEEP_EVERY_SECONDS = 5.0
 
 
 @dataclass
@@ -86,6 +87,7 @@ class LocalPipeline:
         self.threads: list[threading.Thread] = []
         self.servers: list[BaseWSGIServer] = []
         self.snapshot_lock = threading.Lock()
+        self.saved: dict[str, Any] | None = None  # the snapshot this start restored
         self.dirty = threading.Event()
 
     # -- clients ------------------------------------------------------------------------------
@@ -122,6 +124,11 @@ class LocalPipeline:
                 ),
                 "POWERTOOLS_TRACE_DISABLED": "1",
                 "POWERTOOLS_METRICS_DISABLED": "true",
+                # Local-scale sweeper timings: a job with no news for 20 s is checked against the
+                # emulator; nothing here legitimately waits for hours.
+                "SWEEP_OVERDUE_SECONDS": "20",
+                "SWEEP_REKOGNITION_DEADLINE_SECONDS": "3600",
+                "SWEEP_QUEUED_DEADLINE_SECONDS": "3600",
                 "BUCKET_NAME": BUCKET,  # the viewer routes presign against the local bucket
             }
         )
@@ -156,18 +163,26 @@ class LocalPipeline:
             self.data, s3_client=lambda: self.client("s3"), sns_client=lambda: self.client("sns"),
             max_jobs=self.config.max_jobs,
         )  # fmt: skip
+        s3_events.install()
         moto_app = DomainDispatcherApplication(create_backend_app)
         self._serve(_dispatcher(moto_app, self.emulator), self.config.port)
         # A fresh endpoint, as a new process would have; the data directory is the state.
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")  # noqa: S310
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - our own loopback endpoint
+        # Restore everything before anything runs: no job, poller or notification sees a half-restored stack.
+        _untrack_table_items()
         self._create_resources()
-        from segments.handlers import api, collect, start
+        from segments.handlers import api, collect, start, sweep
 
-        self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port)
+        for handler_module in (start, collect, sweep):
+            handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
+        self._restore_in_flight_work()
+        self.emulator.resume()
+        self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)
         self.thumbnails = LocalThumbnails(BUCKET, TABLE)
         self._poll(UPLOADS, start.handler)
         self._poll(COMPLETIONS, self.thumbnails.after(collect.handler))
+        self._spawn(lambda: self._sweep_loop(sweep.handler))
         self._spawn(self._snapshot_loop)
 
     def stop(self) -> None:
@@ -186,8 +201,8 @@ class LocalPipeline:
         thread.start()
         self.threads.append(thread)
 
-    def _serve(self, app: Callable[..., Any], port: int) -> None:
-        server = make_server(self.config.host, port, app, threaded=True)
+    def _serve(self, app: Callable[..., Any], port: int, request_handler: type[Any] | None = None) -> None:
+        server = make_server(self.config.host, port, app, threaded=True, request_handler=request_handler)
         self.servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -197,7 +212,11 @@ class LocalPipeline:
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=viewer_cors(self.api_url))
         create_segments_table(ddb, TABLE)
-        self.restore()  # before notifications exist, so restored objects start no new jobs
+        self.saved = state.load(self.data)
+        if self.saved is not None:  # before notifications exist, so restored objects start no new jobs
+            state.restore_objects_and_items(
+                self.data, self.saved, s3=s3, ddb=ddb, bucket=BUCKET, table=TABLE, account=ACCOUNT
+            )
         attrs = {"VisibilityTimeout": "5"}
         uploads = sqs.create_queue(QueueName=UPLOADS, Attributes=attrs)["QueueUrl"]
         completions = sqs.create_queue(QueueName=COMPLETIONS, Attributes=attrs)["QueueUrl"]
@@ -205,16 +224,13 @@ class LocalPipeline:
         arn = sqs.get_queue_attributes(QueueUrl=completions, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         uploads_arn = sqs.get_queue_attributes(QueueUrl=uploads, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # As in the deployment: every new object is queued and the start handler keeps the video suffixes,
+        # case-insensitively (S3 suffix filters are case-sensitive, so `CLIP.MP4` would never arrive).
         s3.put_bucket_notification_configuration(
             Bucket=BUCKET,
             NotificationConfiguration={
                 "QueueConfigurations": [
-                    {
-                        "QueueArn": uploads_arn,
-                        "Events": ["s3:ObjectCreated:*"],
-                        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": f".{suffix}"}]}},
-                    }
-                    for suffix in DEFAULT_VIDEO_SUFFIXES
+                    {"QueueArn": uploads_arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
                 ]
             },
         )
@@ -250,39 +266,54 @@ class LocalPipeline:
                 self.snapshot()
 
     def snapshot(self) -> None:
-        """Write the bucket's objects and the table's items to the data directory."""
+        """Write objects (per version), items and queued messages to the data directory."""
         with self.snapshot_lock:
-            s3, ddb = self.client("s3"), self.client("dynamodb")
-            objects = []
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-                for obj in page.get("Contents", []):
-                    body = s3.get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read()
-                    name = base64.urlsafe_b64encode(obj["Key"].encode()).decode()
-                    path = self.data / "objects" / name
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    if not path.exists() or path.stat().st_size != len(body):
-                        path.write_bytes(body)
-                    objects.append(obj["Key"])
-            items = [i for page in ddb.get_paginator("scan").paginate(TableName=TABLE) for i in page["Items"]]
-            state = {"objects": objects, "items": items}
-            tmp = self.data / "state.tmp"
-            tmp.write_text(json.dumps(state))
-            tmp.replace(self.data / "state.json")
+            queues = {name: state.moto_queue(ACCOUNT, REGION, name) for name in (UPLOADS, COMPLETIONS)}
+            state.snapshot(
+                self.data, s3=self.client("s3"), ddb=self.client("dynamodb"), bucket=BUCKET, table=TABLE, queues=queues
+            )
 
-    def restore(self) -> None:
-        """Put back objects and items from the last snapshot, if any."""
-        path = self.data / "state.json"
-        if not path.exists():
-            return
-        state = json.loads(path.read_text())
-        s3, ddb = self.client("s3"), self.client("dynamodb")
-        for key in state["objects"]:
-            name = base64.urlsafe_b64encode(key.encode()).decode()
-            source = self.data / "objects" / name
-            if source.exists():
-                s3.put_object(Bucket=BUCKET, Key=key, Body=source.read_bytes())
-        for item in state["items"]:
-            ddb.put_item(TableName=TABLE, Item=item)
+    def _restore_in_flight_work(self) -> None:
+        """Queued messages back in their queues, lost uploads re-announced, running jobs' slots held again."""
+        from segments.adapters.job_slots import DynamoJobSlots
+        from segments.adapters.store import SegmentStore
+
+        sqs, settings = self.client("sqs"), self.pipeline_settings()
+        urls = {name: sqs.get_queue_url(QueueName=name)["QueueUrl"] for name in (UPLOADS, COMPLETIONS)}
+        if self.saved is not None:
+            state.restore_messages(self.saved, sqs=sqs, urls=urls)
+        state.reconcile(
+            s3=self.client("s3"), sqs=sqs, ddb=self.client("dynamodb"), bucket=BUCKET, table=TABLE,
+            uploads_url=urls[UPLOADS],
+        )  # fmt: skip
+        state.rebuild_slot_leases(
+            store=SegmentStore(TABLE),  # the handlers' own adapters: AWS_ENDPOINT_URL is the local endpoint
+            slots=DynamoJobSlots(TABLE),
+            limit=settings.max_concurrent_jobs,
+            lease_seconds=settings.job_lease_seconds,
+        )
+
+    def _sweep_loop(self, handler: Callable[[dict[str, Any], Any], Any]) -> None:
+        # The deployment's EventBridge schedule, at local scale.
+        while not self.stop_event.wait(SWEEP_EVERY_SECONDS):
+            try:
+                handler({"detail-type": "Scheduled Event", "source": "local", "detail": {}}, LocalContext())
+            except Exception:  # a failed sweep is retried at the next tick, as the schedule would
+                logging.getLogger(__name__).exception("local sweep failed")
+            self.dirty.set()
+
+
+def _untrack_table_items() -> None:
+    """Stop moto remembering every DynamoDB item it ever built (for its dashboard only).
+
+    Each Query deep-copies the items it reads and moto's instance tracker keeps every copy, so
+    the stack grew by the size of each page read (~1.4 MB per 1,000-item page) for good.
+    """
+    from collections import deque
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    Item.instances_tracked = deque(maxlen=0)  # type: ignore[attr-defined]
 
 
 def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:

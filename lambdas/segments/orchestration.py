@@ -10,7 +10,7 @@ from typing import Any
 from segments.domain import keys
 from segments.domain.errors import PaginationExpired, StartRejected, StartRetryable
 from segments.domain.events import Completion, VideoObject, is_video_key
-from segments.domain.records import DetectionOptions, JobRecord
+from segments.domain.records import DELETED, DetectionOptions, JobRecord, VideoRecord
 from segments.ports import JobSlots, Launcher, RekognitionJobs, ResultStore
 from segments.settings import Settings
 
@@ -45,16 +45,22 @@ def deployment_options(settings: Settings) -> DetectionOptions:
     return DetectionOptions(segment_types=tuple(settings.segment_types), filters=dict(settings.filters))
 
 
-def _same_content_already_handled(video: VideoObject, store: ResultStore) -> bool:
+def _same_content_already_handled(video: VideoObject, current: VideoRecord | None) -> bool:
     """True when the video's current job was started for identical bytes (same ETag) and did not fail.
 
     Re-uploading the same file creates a new S3 version; detecting it again would only
     duplicate results, so the existing job keeps serving the video.
     """
-    if not video.etag:
+    if not video.etag or current is None:
         return False
-    current = store.get_video(keys.video_id_for_key(video.key))
-    return current is not None and current.etag == video.etag and current.status != "FAILED"
+    return current.etag == video.etag and current.status not in ("FAILED", DELETED)
+
+
+def record_deletion(video: VideoObject, *, settings: Settings, store: ResultStore) -> str:
+    """Record that a video's object was deleted; returns deleted or ignored."""
+    if not is_video_key(video.key, settings.video_suffixes, settings.video_prefix):
+        return "ignored"
+    return "deleted" if store.record_video_deleted(video) else "ignored"
 
 
 def fallback_payload(video: VideoObject, job_id: str, options: DetectionOptions, reason: str) -> dict[str, Any]:
@@ -68,6 +74,7 @@ def fallback_payload(video: VideoObject, job_id: str, options: DetectionOptions,
         "reason": reason,
         "segmentTypes": list(options.segment_types),
         "filters": dict(options.filters),
+        "sequencer": video.sequencer,
     }
 
 
@@ -108,7 +115,10 @@ def start_video(
     """
     if not is_video_key(video.key, settings.video_suffixes, settings.video_prefix):
         return "ignored"
-    if _same_content_already_handled(video, store):
+    current = store.get_video(keys.video_id_for_key(video.key))
+    if current is not None and video.sequencer and current.sequencer > video.sequencer:
+        return "superseded"  # a late event of an older version: the newest version wins
+    if _same_content_already_handled(video, current):
         return "duplicate"
     options = deployment_options(settings)
     if settings.detection_mode == "fallback":

@@ -32,6 +32,10 @@ class ResultStore(Protocol):
         """Record a status on a video that has no job for this version yet; False when that did not apply."""
         ...
 
+    def record_video_deleted(self, video: VideoObject) -> bool:
+        """Record that the video's object (or its current version) was deleted; False when that changes nothing."""
+        ...
+
     def record_job_started(
         self,
         video: VideoObject,

@@ -15,12 +15,13 @@ slot is FAILED by the start function after its retry budget (≈ 8 h) or here af
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from segments.domain.errors import JobNotFound
 from segments.domain.events import Completion
-from segments.domain.records import JobRecord, VideoRecord
+from segments.domain.records import DetectionOptions, JobRecord, VideoRecord
 from segments.orchestration import collect_job, deployment_options, fallback_payload
 from segments.ports import Executions, JobSlots, Launcher, RekognitionJobs, ResultStore
 from segments.settings import Settings
@@ -35,6 +36,16 @@ class SweepPolicy:
     fallback_deadline_seconds: int = 7 * 3600  # above the state machine's own timeout (6 h)
     queued_deadline_seconds: int = 9 * 3600  # above the start function's retry budget (≈ 8 h)
     batch: int = 100  # videos examined per status and run
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> SweepPolicy:
+        """The defaults, with ``SWEEP_<FIELD>_SECONDS`` overrides (local mode runs on a local time scale)."""
+        values = {}
+        for name in ("overdue", "rekognition_deadline", "fallback_deadline", "queued_deadline"):
+            raw = env.get(f"SWEEP_{name.upper()}_SECONDS")
+            if raw:
+                values[f"{name}_seconds"] = int(raw)
+        return cls(**values)
 
 
 @dataclass
@@ -83,11 +94,12 @@ def sweep(
             continue
         job = store.get_job(video.job_id)
         if job is None:
-            store.record_video_status(
-                video.object,
-                status="FAILED",
-                message=f"job {video.job_id} was never recorded; re-upload the video to retry",
-                source=video.source,
+            # Record the job the video names, then fail it: the one path that settles a video with a job.
+            store.record_job_started(
+                video.object, job_id=video.job_id, source=video.source or "rekognition", options=DetectionOptions()
+            )
+            store.complete_job(
+                video.job_id, status="FAILED", status_message="the job was never recorded; re-upload to retry"
             )
             report.add("failed-unrecorded")
         elif job.terminal:

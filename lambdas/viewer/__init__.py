@@ -106,11 +106,12 @@ class LocalThumbnails:
 
     def _run(self, job_id: str) -> None:
         from segments.adapters.media import MediaBucket
-        from segments.adapters.store import SegmentStore
+        from segments.adapters.segment_queries import SegmentQueries
         from segments.handlers.thumbnails import thumbnail_job
 
         try:
-            thumbnail_job(job_id, store=SegmentStore(self.table_name), media=MediaBucket(self.bucket, self.table_name))
+            store, media = SegmentQueries(self.table_name), MediaBucket(self.bucket, self.table_name)
+            thumbnail_job(job_id, store=store, media=media)
         except Exception:  # the worker must survive: the step records its own failures, this is the table
             logger.exception("thumbnail step for %s failed", job_id)
 

@@ -49,8 +49,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[St
     stubber = Stubber(client)
     from segments.handlers import collect, start
 
-    monkeypatch.setattr(start, "Rekognition", lambda: Rekognition(client))
-    monkeypatch.setattr(collect, "Rekognition", lambda: Rekognition(client))
+    monkeypatch.setattr(start, "Rekognition", lambda *_: Rekognition(client))
+    monkeypatch.setattr(collect, "Rekognition", lambda *_: Rekognition(client))
     start.adapters.cache_clear()
     collect.adapters.cache_clear()
     with stubber:

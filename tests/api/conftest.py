@@ -19,16 +19,16 @@ Call = Callable[..., tuple[int, dict[str, str], Any]]
 
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[Call]:
-    """Call the real API handler: ``api("/path", param=value)`` -> (status, headers, body)."""
+    """Call the real API handler: ``api("/path", method="GET", param=value)`` -> (status, headers, body)."""
     monkeypatch.setenv("TABLE_NAME", segments_table)
     monkeypatch.setenv("PAGINATION_SECRET", "test-secret")
     from segments.handlers import api as module
 
-    module._secret.cache_clear()
+    module.reset()
 
-    def call(path: str, **params: Any) -> tuple[int, dict[str, str], Any]:
+    def call(path: str, method: str = "GET", **params: Any) -> tuple[int, dict[str, str], Any]:
         query = {k: [str(v)] for k, v in params.items() if v is not None}
-        result = module.handler(rest_event("GET", path, query), LocalContext())  # type: ignore[arg-type]
+        result = module.handler(rest_event(method, path, query), LocalContext())  # type: ignore[arg-type]
         headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         for k, v in (result.get("multiValueHeaders") or {}).items():
             headers[k.lower()] = ", ".join(v)
@@ -38,11 +38,17 @@ def api(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[Call]:
         return int(result["statusCode"]), headers, body
 
     yield call
-    module._secret.cache_clear()
+    module.reset()
 
 
 def store_job(
-    table: str, *, key: str, job_id: str, segments: list[dict[str, Any]], status: str = "SUCCEEDED"
+    table: str,
+    *,
+    key: str,
+    job_id: str,
+    segments: list[dict[str, Any]],
+    status: str = "SUCCEEDED",
+    message: str = "Unsupported codec",
 ) -> SegmentStore:
     """Write a video, its job and segments exactly as the collector does."""
     store = SegmentStore(table)
@@ -58,7 +64,7 @@ def store_job(
     store.complete_job(
         job_id,
         status=status,
-        status_message="" if status == "SUCCEEDED" else "Unsupported codec",
+        status_message="" if status == "SUCCEEDED" else message,
         video_metadata=rk.VIDEO_METADATA,
         audio_metadata=rk.AUDIO_METADATA,
         selected_segment_types=rk.SELECTED,

@@ -39,9 +39,9 @@ def served() -> Iterator[object]:
         os.environ.update({"TABLE_NAME": table, "PAGINATION_SECRET": "fuzz-secret", "BUCKET_NAME": "fuzz-media"})
         from segments.handlers import api
 
-        api._secret.cache_clear()
+        api.reset()
         yield wsgi_app(api.handler)
-        api._secret.cache_clear()
+        api.reset()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -65,6 +65,48 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "flash.mp4",
         f"testsrc2={size}:d=4,drawbox=x=0:y=0:w=iw:h=ih:color=white@0.9:t=fill:enable='between(n,40,41)'",
     )
+    # Two angles of one scene: the same moving picture, mirrored at frame 50 (same colours, so the
+    # same histogram; everything is somewhere else).
+    out["same_scene"] = make_clip(
+        d / "same_scene.mp4",
+        f"mandelbrot={size},trim=duration=4,split[m1][m2];[m1]trim=end_frame=50[a];"
+        "[m2]trim=start_frame=50,setpts=PTS-STARTPTS,hflip[b];[a][b]concat=n=2",
+    )
+    # A 2.5 s fade through black between two moving shots: one transition, mixed frames 75-137.
+    out["long_fade"] = make_clip(
+        d / "long_fade.mp4",
+        f"testsrc2={size}:d=5.5[a];mandelbrot={size},trim=duration=4,setpts=PTS-STARTPTS[b];"
+        "[a][b]xfade=transition=fadeblack:duration=2.5:offset=3",
+    )
+    # A 2-frame shot (frames 50-51) between two long ones.
+    out["two_frame_shot"] = make_clip(
+        d / "two_frame_shot.mp4",
+        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS[b];"
+        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
+        "[a][b][c]concat=n=3",
+    )
+    # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
+    out["title"] = make_clip(
+        d / "title.mp4",
+        f"testsrc2={size}:d=6[base];color=c=white:s=120x30:r=25:d=6,format=yuva420p,"
+        "fade=t=in:st=1:d=1:alpha=1,fade=t=out:st=4:d=1:alpha=1[t];[base][t]overlay=20:30",
+    )
+    # A plain blue shot, then a plain red one (cut at frame 75): neither colour bars nor black.
+    out["flat_colours"] = make_clip(
+        d / "flat_colours.mp4", f"color=c=blue:{size}:d=3[a];color=c=red:{size}:d=3[b];[a][b]concat=n=2"
+    )
+    # A phone-like clip: 30 fps with every 100th frame dropped (average 29.7 fps), a cut at 10 s.
+    out["vfr"] = make_clip(
+        d / "vfr.mp4",
+        "testsrc2=s=160x90:r=30:d=10[a];mandelbrot=s=160x90:r=30,trim=duration=5[b];"
+        "[a][b]concat=n=2,select='not(eq(mod(n\\,100)\\,50))'",
+        extra=["-fps_mode", "vfr"],
+    )
+    # Half of a decodable (moov first) MP4: frames stop at about 10 s of the 20 s declared.
+    whole = make_clip(d / "whole.mp4", f"testsrc2={size}:d=20", extra=["-movflags", "+faststart"])
+    data = whole.read_bytes()
+    out["half_file"] = d / "half_file.mp4"
+    out["half_file"].write_bytes(data[: len(data) // 2])
     out["audio_only"] = d / "audio.m4a"
     subprocess.run(
         [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac", str(out["audio_only"])],

@@ -157,3 +157,63 @@ def test_cli_fails_with_one_line_on_bad_input(clips: dict[str, Path]) -> None:
         [*cli, str(clips["cuts"]), "--min-confidence", "10"], capture_output=True, text=True, check=False
     )
     assert wrong.returncode == 2 and "between 50 and 100" in wrong.stderr
+
+
+def test_a_cut_between_two_angles_of_one_scene_is_found(clips: dict[str, Path]) -> None:
+    # Same colours on both sides: only the layout changes.
+    assert [s for s, _ in shots(detect(str(clips["same_scene"])))] == [0, 50]
+
+
+def test_a_long_fade_over_motion_is_one_transition(clips: dict[str, Path]) -> None:
+    (first, second) = shots(detect(str(clips["long_fade"])))
+    assert first[0] == 0 and 75 <= second[0] <= 138
+
+
+def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
+
+
+def test_a_title_fading_over_an_unchanged_picture_is_not_a_shot_change(clips: dict[str, Path]) -> None:
+    assert len(shots(detect(str(clips["title"])))) == 1
+
+
+def test_flat_saturated_colours_are_neither_bars_nor_black(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["flat_colours"]))
+    assert cues(response, "ColorBars") == [] and cues(response, "BlackFrames") == []
+    assert [s for s, _ in shots(response)] == [0, 75]
+
+
+def test_variable_frame_rate_uses_the_nominal_rate_and_timestamps(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["vfr"]))
+    assert response["VideoMetadata"][0]["FrameRate"] == 30.0
+    second = [s for s in response["Segments"] if s["Type"] == "SHOT"][1]
+    assert abs(second["StartFrameNumber"] - 300) <= 1
+    assert abs(second["StartTimestampMillis"] - 10_000) <= 34
+    assert second["StartTimecodeSMPTE"] in ("00:00:09:29", "00:00:10:00", "00:00:10:01")
+
+
+def test_a_truncated_file_fails_with_the_reason(clips: dict[str, Path]) -> None:
+    with pytest.raises(UnreadableVideoError, match="truncated"):
+        detect(str(clips["half_file"]))
+    cli = [sys.executable, "-m", "detector.cli", str(clips["half_file"])]
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 1 and run.stdout == "" and "truncated" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start-ms", "-5"], "start_ms must be 0 or more"),
+        (["--end-ms", "0"], "end_ms must be more than 0"),
+    ],
+)
+def test_cli_refuses_a_bad_time_window_in_one_line(clips: dict[str, Path], args: list[str], message: str) -> None:
+    cli = [sys.executable, "-m", "detector.cli", str(clips["cuts"]), *args]
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 2 and run.stderr.strip() == f"segment-detect: {message}"
+
+
+def test_cli_says_a_directory_is_not_a_video(tmp_path: Path) -> None:
+    cli = [sys.executable, "-m", "detector.cli", str(tmp_path)]
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 2 and "is a directory" in run.stderr and "Traceback" not in run.stderr

@@ -86,3 +86,41 @@ def test_results_survive_a_restart(local: Running, e2e_clips: dict[str, Path]) -
     assert status == 200 and after == before
     head = local.stack.client("s3").head_object(Bucket=BUCKET, Key="keep.mp4")
     assert head["ContentLength"] == e2e_clips["tiny1"].stat().st_size
+
+
+def test_an_upper_case_suffix_is_processed_like_any_video(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny2"], "SHOUTING.MP4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    _, body = local.get(f"/videos/{video_id}")
+    assert body["JobStatus"] == "SUCCEEDED"
+
+
+def test_a_stop_in_the_middle_of_jobs_loses_nothing(local: Running, e2e_clips: dict[str, Path]) -> None:
+    ids = [upload(local, e2e_clips[f"tiny{i}"], f"midway/{i}.mp4") for i in range(8)]
+    local.restart()  # uploads queued, jobs running or waiting for a slot
+    local.wait_for(lambda: all(finished(local, v) is not None for v in ids), timeout=240)
+    assert {finished(local, v)["JobStatus"] for v in ids} == {"SUCCEEDED"}  # type: ignore[index]
+    from segments.adapters.job_slots import DynamoJobSlots
+
+    local.wait_for(lambda: DynamoJobSlots("segments").held() == {})  # no slot leaked across the restart
+
+
+def test_a_reupload_of_other_bytes_to_the_same_key_serves_the_new_results(
+    local: Running, e2e_clips: dict[str, Path]
+) -> None:
+    video_id = upload(local, e2e_clips["tiny2"], "same-key.mp4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    first_job = finished(local, video_id)["jobId"]  # type: ignore[index]
+    upload(local, e2e_clips["three_shots"], "same-key.mp4")
+    local.wait_for(lambda: (finished(local, video_id) or {}).get("jobId") not in (None, first_job))
+    _, page = local.get(f"/videos/{video_id}/segments?type=SHOT")
+    assert len(page["Segments"]) == 3  # the new file's three shots, not the old file's one
+
+
+def test_a_deleted_object_is_no_longer_listed_as_succeeded(local: Running, e2e_clips: dict[str, Path]) -> None:
+    video_id = upload(local, e2e_clips["tiny3"], "gone.mp4")
+    local.wait_for(lambda: finished(local, video_id) is not None)
+    local.stack.client("s3").delete_object(Bucket=BUCKET, Key="gone.mp4")
+    local.wait_for(lambda: local.get(f"/videos/{video_id}")[1].get("status") == "DELETED")
+    _, listed = local.get("/videos?status=SUCCEEDED&maxResults=100")
+    assert video_id not in {v["videoId"] for v in listed["Videos"]}

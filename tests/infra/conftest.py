@@ -21,8 +21,21 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 CDK_JSON = Path(__file__).resolve().parents[2] / "cdk.json"
 
 
+_SYNTHESIZED: dict[str, tuple[cdk.Stack, Template]] = {}
+
+
 def synth(overrides: dict[str, Any]) -> tuple[cdk.Stack, Template]:
-    """Build the stack from cdk.json's context plus ``overrides``, with cdk-nag applied, as app.py does."""
+    """The stack built from cdk.json's context plus ``overrides``, with cdk-nag applied, as app.py does.
+
+    Synthesizing takes seconds, so each configuration is built once per session and shared (read-only).
+    """
+    key = json.dumps(overrides, sort_keys=True)
+    if key not in _SYNTHESIZED:
+        _SYNTHESIZED[key] = _synth(overrides)
+    return _SYNTHESIZED[key]
+
+
+def _synth(overrides: dict[str, Any]) -> tuple[cdk.Stack, Template]:
     context = {**json.loads(CDK_JSON.read_text())["context"], **overrides}
     app = cdk.App(context=context)
     settings = load_settings({key: app.node.try_get_context(key) for key in CONTEXT_KEYS})

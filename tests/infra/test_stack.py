@@ -45,20 +45,6 @@ def test_video_bucket_is_encrypted_private_tls_only_and_versioned(template: Temp
     assert '"aws:SecureTransport": "false"' in policies
 
 
-def test_each_video_suffix_gets_its_own_notification_to_the_ingest_queue(template: Template) -> None:
-    notifications = _resources(template, "Custom::S3BucketNotifications")
-    assert len(notifications) == 1
-    config = next(iter(notifications.values()))["Properties"]["NotificationConfiguration"]
-    suffixes = sorted(
-        rule["Value"]
-        for q in config["QueueConfigurations"]
-        for rule in q["Filter"]["Key"]["FilterRules"]
-        if rule["Name"] == "suffix"
-    )
-    expected = sorted(f".{s}" for base in ("mp4", "mov", "m4v", "mkv", "webm") for s in (base, base.upper()))
-    assert suffixes == expected
-
-
 def test_every_queue_is_encrypted_and_every_work_queue_has_a_dlq_with_an_alarm(template: Template) -> None:
     queues = _resources(template, "AWS::SQS::Queue")
     work = {k: v for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
@@ -90,7 +76,9 @@ def test_rekognition_role_is_assumable_only_by_rekognition_and_only_publishes(te
     assert len(rek) == 1
     statement = rek[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "rekognition.amazonaws.com"}
-    assert "aws:SourceAccount" in json.dumps(statement["Condition"])
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    source_arn = json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert ":rekognition:" in source_arn and '"AWS::AccountId"' in source_arn and '"AWS::Region"' in source_arn
     rek_id = next(k for k, r in roles.items() if r is rek[0])
     policies = [
         p for p in _resources(template, "AWS::IAM::Policy").values() if rek_id in json.dumps(p["Properties"]["Roles"])
@@ -315,3 +303,46 @@ def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_wri
     # The API function writes only browser uploads (presigned POST), under their own folder.
     allowed = (CHUNK_RESULTS_PREFIX + "*", UPLOAD_FOLDER + "*")
     assert writes and all(any(a in json.dumps(s["Resource"]) for a in allowed) for s in writes)
+
+
+def _key_policy_allows(key: dict[str, Any], service: str, actions: set[str]) -> list[dict[str, Any]]:
+    return [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s["Effect"] == "Allow"
+        and isinstance(s["Principal"], dict)
+        and s["Principal"].get("Service") == service
+        and actions <= set(_as_list(s["Action"]))
+    ]
+
+
+def test_every_alarm_can_deliver_through_its_topic_and_the_topics_key(template: Template) -> None:
+    resources = template.to_json()["Resources"]
+    alarms = _resources(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for name, alarm in alarms.items():
+        topics = [a["Ref"] for a in alarm["Properties"]["AlarmActions"]]
+        assert topics, f"{name} notifies nobody"
+        for topic_id in topics:
+            topic = resources[topic_id]
+            assert topic["Type"] == "AWS::SNS::Topic"
+            key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+            grants = _key_policy_allows(
+                resources[key_id], "cloudwatch.amazonaws.com", {"kms:Decrypt", "kms:GenerateDataKey*"}
+            )
+            assert grants, f"CloudWatch cannot use the key of {topic_id}, so {name} is never delivered"
+            for grant in grants:
+                assert grant["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+                assert ":alarm:*" in json.dumps(grant["Condition"]["ArnLike"]["aws:SourceArn"])
+            publishers = [
+                s
+                for p in _resources(template, "AWS::SNS::TopicPolicy").values()
+                if {"Ref": topic_id} in p["Properties"]["Topics"]
+                for s in p["Properties"]["PolicyDocument"]["Statement"]
+                if s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+            ]
+            assert [
+                s
+                for s in publishers
+                if "sns:Publish" in _as_list(s["Action"]) and "aws:SourceArn" in json.dumps(s["Condition"])
+            ]

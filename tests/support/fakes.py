@@ -10,7 +10,7 @@ from segments.domain import keys
 from segments.domain.errors import PaginationExpired
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
-from segments.domain.records import DetectionOptions, ExecutionState, JobRecord, VideoRecord
+from segments.domain.records import DELETED, DetectionOptions, ExecutionState, JobRecord, VideoRecord
 
 
 class MemoryStore:
@@ -47,6 +47,8 @@ class MemoryStore:
         current = self.videos.get(video_id)
         if current is not None and current.job_id and current.version_id == (video.version_id or ""):
             return False
+        if current is not None and video.sequencer and current.sequencer > video.sequencer:
+            return False
         base = current or VideoRecord(video_id=video_id, bucket=video.bucket, key=video.key)
         self.videos[video_id] = replace(
             base,
@@ -55,6 +57,22 @@ class MemoryStore:
             status_message=message,
             source=source,
             updated_at=self.now,
+            sequencer=video.sequencer or base.sequencer,
+            job_id="",
+        )
+        return True
+
+    def record_video_deleted(self, video: VideoObject) -> bool:
+        current = self.videos.get(keys.video_id_for_key(video.key))
+        if current is None or (video.version_id and current.version_id != video.version_id):
+            return False
+        if video.sequencer and current.sequencer > video.sequencer:
+            return False
+        self.videos[current.video_id] = replace(
+            current,
+            status=DELETED,
+            status_message="the object was deleted",
+            sequencer=video.sequencer or current.sequencer,
         )
         return True
 
@@ -84,9 +102,12 @@ class MemoryStore:
             reason=reason,
             client_request_token=client_request_token,
             job_tag=job_tag,
+            sequencer=video.sequencer,
             started_at=self.now,
         )
         base = self.videos.get(video_id) or VideoRecord(video_id=video_id, bucket=video.bucket, key=video.key)
+        if video.sequencer and base.sequencer > video.sequencer:
+            return True  # an older version's job: recorded, but the video keeps the newer version
         self.videos[video_id] = replace(
             base,
             version_id=video.version_id or "",
@@ -96,6 +117,7 @@ class MemoryStore:
             status_message="",
             etag=video.etag,
             updated_at=self.now,
+            sequencer=video.sequencer or base.sequencer,
         )
         return True
 
@@ -143,7 +165,7 @@ class MemoryStore:
 
     def settle_video(self, job: JobRecord) -> bool:
         video = self.videos.get(job.video_id)
-        if video is None or video.job_id != job.job_id:
+        if video is None or video.job_id != job.job_id or video.status == DELETED:
             return False
         self.videos[job.video_id] = replace(
             video, status=job.status, status_message=job.status_message, updated_at=self.now

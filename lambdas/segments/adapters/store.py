@@ -15,7 +15,7 @@ from segments.adapters.aws import resource
 from segments.domain import keys
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
-from segments.domain.records import TERMINAL_STATUSES, DetectionOptions, JobRecord, VideoRecord
+from segments.domain.records import DELETED, TERMINAL_STATUSES, DetectionOptions, JobRecord, VideoRecord
 
 
 def now_iso() -> str:
@@ -80,6 +80,23 @@ def conditional(write: Callable[..., dict[str, Any]], **request: Any) -> dict[st
         if _condition_failed(exc):
             return None
         raise
+
+
+def _not_older(video: VideoObject) -> ConditionBase | None:
+    """Condition that the stored video was not changed by a later S3 event than ``video``'s (None: order unknown)."""
+    if not video.sequencer:
+        return None
+    return Attr("sequencer").not_exists() | Attr("sequencer").lte(video.sequencer)
+
+
+def _and(*conditions: ConditionBase | None) -> ConditionBase | None:
+    present = [c for c in conditions if c is not None]
+    if not present:
+        return None
+    combined = present[0]
+    for condition in present[1:]:
+        combined = combined & condition
+    return combined
 
 
 def _status_values(video_id: str, status: str, message: str, stamp: str) -> dict[str, Any]:
@@ -154,10 +171,12 @@ class SegmentStore:
     def record_video_status(self, video: VideoObject, *, status: str, message: str, source: str) -> bool:
         """Record a status on the video before (or without) a job, e.g. QUEUED while waiting for a slot.
 
-        Never overwrites a video whose current job belongs to the same object version; False then.
+        Never overwrites a video whose current job belongs to the same object version, nor one a
+        later S3 event (greater ``sequencer``) already changed; False then.
         """
         video_id = keys.video_id_for_key(video.key)
         stamp = now_iso()
+        condition = _and(Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""), _not_older(video))
         return (
             conditional(
                 self.table.update_item,
@@ -165,8 +184,11 @@ class SegmentStore:
                 UpdateExpression=(
                     "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, #s=:s, statusMessage=:m, #src=:src, "
                     "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs"
+                    + (", sequencer=:seq" if video.sequencer else "")
+                    # Another version's job no longer serves the video: its completion must not settle it.
+                    + " REMOVE jobId"
                 ),
-                ConditionExpression=Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""),
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
                 ExpressionAttributeValues={
                     ":v": video_id,
@@ -174,7 +196,32 @@ class SegmentStore:
                     ":k": video.key,
                     ":ver": video.version_id or "",
                     ":src": source,
+                    **({":seq": video.sequencer} if video.sequencer else {}),
                     **_status_values(video_id, status, message, stamp),
+                },
+            )
+            is not None
+        )
+
+    def record_video_deleted(self, video: VideoObject) -> bool:
+        """Record that the video's object (or its current version) was deleted; False when that changes nothing.
+
+        The video stops being listed under its old status; its job's results stay readable by JobId.
+        """
+        video_id = keys.video_id_for_key(video.key)
+        stamp = now_iso()
+        same_version = Attr("versionId").eq(video.version_id) if video.version_id else None
+        return (
+            conditional(
+                self.table.update_item,
+                Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
+                UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, deletedAt=:t, gsi1pk=:g, gsi1sk=:gs"
+                + (", sequencer=:seq" if video.sequencer else ""),
+                ConditionExpression=_and(Attr("pk").exists(), same_version, _not_older(video)),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    **({":seq": video.sequencer} if video.sequencer else {}),
+                    **_status_values(video_id, DELETED, "the object was deleted", stamp),
                 },
             )
             is not None
@@ -212,17 +259,23 @@ class SegmentStore:
             "settings": to_dynamo(options.as_settings(reason)),
             "clientRequestToken": client_request_token,
             "jobTag": job_tag,
+            "sequencer": video.sequencer,
             "startedAt": stamp,
         }
         created = conditional(self.table.put_item, Item=job_item, ConditionExpression=Attr("pk").not_exists())
         if created is None:
             return False
-        self.table.update_item(
+        # A job of an older version than the video already shows (a late event) keeps its results
+        # readable by JobId but does not become the video's job: the newest version wins.
+        conditional(
+            self.table.update_item,
             Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
             UpdateExpression=(
                 "SET videoId=:v, #b=:b, #k=:k, versionId=:ver, jobId=:j, #src=:src, #s=:s, statusMessage=:m, "
                 "updatedAt=:t, createdAt=if_not_exists(createdAt, :t), gsi1pk=:g, gsi1sk=:gs, etag=:e"
+                + (", sequencer=:seq" if video.sequencer else "")
             ),
+            **({"ConditionExpression": newer} if (newer := _not_older(video)) is not None else {}),
             ExpressionAttributeNames={"#b": "bucket", "#k": "key", "#s": "status", "#src": "source"},
             ExpressionAttributeValues={
                 ":v": video_id,
@@ -232,6 +285,7 @@ class SegmentStore:
                 ":j": job_id,
                 ":e": video.etag,
                 ":src": source,
+                **({":seq": video.sequencer} if video.sequencer else {}),
                 **_status_values(video_id, "IN_PROGRESS", "", stamp),
             },
         )
@@ -324,7 +378,8 @@ class SegmentStore:
                 self.table.update_item,
                 Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
                 UpdateExpression="SET #s=:s, statusMessage=:m, updatedAt=:t, gsi1pk=:g, gsi1sk=:gs",
-                ConditionExpression=Attr("jobId").eq(job_id),
+                # A deleted object's video stays DELETED whatever its last job does.
+                ConditionExpression=Attr("jobId").eq(job_id) & Attr("status").ne(DELETED),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=_status_values(video_id, status, message, stamp),
             )

@@ -21,7 +21,7 @@ class VideoObject:
     version_id: str | None
     size: int = 0
     etag: str = ""
-    sequencer: str = ""  # S3's per-key event order: a greater value (same length, hex) is a later change
+    sequencer: str = ""  # S3's per-key event order as ``sequence_key``: greater is a later change ("" unknown)
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,32 @@ class Completion:
     timestamp: int
 
 
+SEQUENCER_WIDTH = 32  # hex digits: S3 sequencers of one key compare after left-padding to equal length
+
+
+def sequence_key(sequencer: str) -> str:
+    """S3 ``sequencer`` as a fixed-width string: a later change of the same key compares greater ("" stays "")."""
+    return sequencer.upper().rjust(SEQUENCER_WIDTH, "0") if sequencer else ""
+
+
 def uploads_in_s3_event(body: str) -> list[VideoObject]:
     """Objects created in an S3 event notification body (empty for ``s3:TestEvent``).
 
     S3 URL-encodes keys in notifications (spaces as ``+``); they are decoded here.
     """
+    return _objects_in_s3_event(body, "ObjectCreated")
+
+
+def removals_in_s3_event(body: str) -> list[VideoObject]:
+    """Objects removed in an S3 event notification body.
+
+    ``version_id`` is the deleted version for a permanent delete, None when a delete marker
+    hid the object (its current version is gone from view, whatever it was).
+    """
+    return _objects_in_s3_event(body, "ObjectRemoved")
+
+
+def _objects_in_s3_event(body: str, kind: str) -> list[VideoObject]:
     try:
         event = json.loads(body)
     except json.JSONDecodeError as exc:
@@ -53,18 +74,19 @@ def uploads_in_s3_event(body: str) -> list[VideoObject]:
     objects: list[VideoObject] = []
     for record in event.get("Records", []):
         name = str(record.get("eventName", ""))
-        if not name.startswith("ObjectCreated"):
+        if not name.startswith(kind):
             continue
+        marker = name.endswith("DeleteMarkerCreated")
         try:
             s3 = record["s3"]
             objects.append(
                 VideoObject(
                     bucket=s3["bucket"]["name"],
                     key=unquote_plus(s3["object"]["key"]),
-                    version_id=s3["object"].get("versionId") or None,
+                    version_id=None if marker else (s3["object"].get("versionId") or None),
                     size=int(s3["object"].get("size", 0)),
                     etag=str(s3["object"].get("eTag", "")),
-                    sequencer=str(s3["object"].get("sequencer", "")),
+                    sequencer=sequence_key(str(s3["object"].get("sequencer", ""))),
                 )
             )
         except (KeyError, TypeError) as exc:

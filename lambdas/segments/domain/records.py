@@ -17,6 +17,7 @@ from segments.domain.events import VideoObject
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
 
 TERMINAL_STATUSES = ("SUCCEEDED", "FAILED")
+DELETED = "DELETED"  # a video whose object was deleted: its job's results stay readable by JobId
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -119,6 +120,7 @@ class JobRecord:
     reason: str = ""
     client_request_token: str = ""
     job_tag: str = ""
+    sequencer: str = ""  # the S3 event order of the version this job analyses ("" unknown)
     started_at: str = ""
     completed_at: str = ""
     segment_count: int = 0
@@ -138,7 +140,7 @@ class JobRecord:
     @property
     def object(self) -> VideoObject:
         """The object version this job analyses."""
-        return VideoObject(self.bucket, self.key, self.version_id or None)
+        return VideoObject(self.bucket, self.key, self.version_id or None, sequencer=self.sequencer)
 
     @property
     def segment_types(self) -> tuple[str, ...]:
@@ -162,6 +164,7 @@ class JobRecord:
             reason=_text(settings, "Reason"),
             client_request_token=_text(item, "clientRequestToken"),
             job_tag=_text(item, "jobTag"),
+            sequencer=_text(item, "sequencer"),
             started_at=_text(item, "startedAt"),
             completed_at=_text(item, "completedAt"),
             segment_count=int(item.get("segmentCount") or 0),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -14,12 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
 from segments import reads
-from segments.adapters.store import SegmentStore
-from segments.domain import keys
-from segments.domain.exports import render
-from segments.domain.paging import InvalidPaginationToken
-from segments.domain.query import InvalidParameter, SegmentFilter
-from segments.domain.records import JobRecord
+from segments.adapters.pagination_key import SecretKeyring, static_keyring
+from segments.adapters.segment_queries import SegmentQueries
+from segments.domain.paging import Keyring
+from segments.domain.query import SegmentFilter, SegmentQuery
+from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
 from segments.handlers.media_routes import router as media_router
 from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
@@ -30,7 +32,35 @@ metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(media_router)
 
-JOB_ID = r"^[a-zA-Z0-9-_]+$"
+# Every error the API answers, in one place: exception class → (HTTP status, code). Looked up
+# along the exception's MRO, so a subclass answers like its base unless listed itself.
+ERRORS: dict[type[Exception], tuple[int, str]] = {
+    RequestValidationError: (400, "InvalidParameterException"),
+    InvalidParameter: (400, "InvalidParameterException"),
+    TooManyToExport: (400, "InvalidParameterException"),
+    InvalidPaginationToken: (400, "InvalidPaginationTokenException"),
+    NotFound: (404, "ResourceNotFoundException"),
+    NotReady: (409, "JobNotSucceededException"),
+}
+THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
+
+
+def _error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries of the errors a route answers, named by the codes ERRORS and the handlers below use."""
+    codes: dict[int, list[str]] = {429: ["ThrottlingException"], 500: ["InternalServerError"]}
+    for status, code in ERRORS.values():
+        if code not in codes.setdefault(status, []):
+            codes[status].append(code)
+    return {
+        status: {"description": " or ".join(codes[status]), "content": {"application/json": {"model": ErrorResponse}}}
+        for status in statuses
+    }
+
+
+ERROR_RESPONSES = _error_responses(400, 404, 429, 500)
+
+JobId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9-_]+$")]
+VideoId = Annotated[str, Path(min_length=1, max_length=2048, pattern=r"^[A-Za-z0-9_-]+$")]
 MaxResults = Annotated[int, Query(alias="maxResults", ge=1, le=1000, description="page size, 1-1000")]
 NextToken = Annotated[str | None, Query(alias="nextToken", max_length=255, description="token from the last page")]
 SegmentType = Annotated[str | None, Query(alias="type", pattern="^(SHOT|TECHNICAL_CUE)$")]
@@ -42,18 +72,8 @@ MinConfidence = Annotated[float | None, Query(alias="minConfidence", ge=0, le=10
 StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
-VIDEO_ID = r"^[A-Za-z0-9_-]+$"
-ERROR_RESPONSES: dict[int, Any] = {
-    status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
-    for status, text in (
-        (400, "InvalidParameterException or InvalidPaginationTokenException"),
-        (404, "ResourceNotFoundException"),
-        (429, "ThrottlingException"),
-        (500, "InternalServerError"),
-    )
-}
 SEGMENT_RESPONSES: dict[int, Any] = {
-    **ERROR_RESPONSES,
+    **_error_responses(400, 404, 409, 429, 500),
     200: {
         "description": "GetSegmentDetection response (json) or an export (csv, edl, vtt)",
         "content": {
@@ -66,46 +86,37 @@ SEGMENT_RESPONSES: dict[int, Any] = {
 }
 
 
-class ApiError(Exception):
-    """An error answered as ``{"code", "message"}`` with an HTTP status."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def _error(status: int, code: str, message: str) -> Response[Any]:
-    return Response(status_code=status, content_type="application/json", body={"code": code, "message": message})
+def _store() -> SegmentQueries:
+    # boto3 reads AWS_ENDPOINT_URL itself: a reader belongs to one endpoint (local mode restarts on new ports).
+    return _reader(api_settings().table_name, os.environ.get("AWS_ENDPOINT_URL", ""))
 
 
 @lru_cache(maxsize=1)
-def _secret() -> bytes:
+def _reader(table_name: str, endpoint: str) -> SegmentQueries:
+    """One reader per container: building a boto3 resource per request cost ~160 ms each on moto."""
+    return SegmentQueries(table_name)
+
+
+def _keyring() -> Keyring:
     config = api_settings()
-    if config.pagination_secret:
-        return config.pagination_secret.encode("utf-8")
-    from aws_lambda_powertools.utilities.parameters import get_secret
-
-    return str(get_secret(config.pagination_secret_arn, max_age=300)).encode("utf-8")
+    return _key_source(config.pagination_secret, config.pagination_secret_arn)()
 
 
-def _store() -> SegmentStore:
-    return SegmentStore(api_settings().table_name)
+@lru_cache(maxsize=1)
+def _key_source(secret: str, secret_arn: str) -> Callable[[], Keyring]:
+    # A key given as text (local mode, tests) or the secret's AWSCURRENT/AWSPREVIOUS, refreshed every 5 min.
+    return static_keyring(secret) if secret else SecretKeyring(secret_arn)
 
 
-def _segments(job: JobRecord, scope: str, name: str, params: dict[str, Any]) -> Response[Any]:
-    flt = SegmentFilter(
-        params["type"], params["cue_type"], params["min_confidence"], params["start_ms"], params["end_ms"]
-    )
-    if params["fmt"] != "json":
-        body, content_type, ext = render(params["fmt"], reads.all_segments(_store(), job, flt), title=name)
-        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "segments"
-        headers = {"Content-Disposition": f'attachment; filename="{safe}.{ext}"'}
-        return Response(status_code=200, content_type=content_type, body=body, headers=headers)
-    page = reads.segments_page(
-        _store(), job, flt, max_results=params["max_results"], next_token=params["next_token"],
-        secret=_secret(), scope=scope,
-    )  # fmt: skip
-    return Response(status_code=200, content_type="application/json", body=page)
+def reset() -> None:
+    """Forget the container's reader and keys."""
+    _reader.cache_clear()
+    _key_source.cache_clear()
+
+
+def _answer(answer: reads.Answer) -> Response[Any]:
+    headers = {"Content-Disposition": f'attachment; filename="{answer.filename}"'} if answer.filename else None
+    return Response(status_code=200, content_type=answer.content_type, body=answer.body, headers=headers)
 
 
 @app.get(
@@ -122,8 +133,9 @@ def list_videos(
     next_token: NextToken = None,
 ) -> Response[Any]:
     """Videos, newest first within each status."""
-    body = reads.list_videos(_store(), status=status, max_results=max_results, next_token=next_token, secret=_secret())
-    return Response(status_code=200, content_type="application/json", body=body)
+    return _answer(
+        reads.list_videos(_store(), status=status, max_results=max_results, next_token=next_token, keyring=_keyring())
+    )
 
 
 @app.get(
@@ -134,22 +146,16 @@ def list_videos(
         200: {"description": "video", "content": {"application/json": {"model": VideoResponse}}},
     },
 )
-def get_video(videoId: Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)]) -> Response[Any]:
+def get_video(videoId: VideoId) -> Response[Any]:
     """A video: status, message and metadata of the job that serves its results."""
-    _check_video_id(videoId)
-    store = _store()
-    video = store.get_video(videoId)
-    if video is None:
-        raise reads.NotFound(f"no video with id {videoId}")
-    body = {**reads.video_summary(video), **reads.job_header(reads.job_for_video(store, videoId))}
-    return Response(status_code=200, content_type="application/json", body=body)
+    return _answer(reads.read_video(_store(), videoId))
 
 
 @app.get(
     "/videos/<videoId>/segments", summary="Segments of a video (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES
 )
 def video_segments(
-    videoId: Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)],
+    videoId: VideoId,
     max_results: MaxResults = 1000,
     next_token: NextToken = None,
     type: SegmentType = None,
@@ -160,17 +166,14 @@ def video_segments(
     fmt: Format = "json",
 ) -> Response[Any]:
     """The segments of the job that serves a video's results."""
-    _check_video_id(videoId)
-    job = reads.job_for_video(_store(), videoId)
-    name = keys.key_for_video_id(videoId).rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    params = {"type": type, "cue_type": cue_type, "min_confidence": min_confidence, "start_ms": start_ms}
-    params |= {"end_ms": end_ms, "fmt": fmt, "max_results": max_results, "next_token": next_token}
-    return _segments(job, f"video:{videoId}:{job.job_id}", name, params)
+    flt = SegmentFilter(type, cue_type, min_confidence, start_ms, end_ms)
+    query = SegmentQuery(video_id=videoId, filter=flt, max_results=max_results, next_token=next_token, fmt=fmt)
+    return _answer(reads.read_segments(_store(), query, _keyring()))
 
 
 @app.get("/jobs/<jobId>/segments", summary="Segments of a job (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES)
 def job_segments(
-    jobId: Annotated[str, Path(min_length=1, max_length=64, pattern=JOB_ID)],
+    jobId: JobId,
     max_results: MaxResults = 1000,
     next_token: NextToken = None,
     type: SegmentType = None,
@@ -181,10 +184,9 @@ def job_segments(
     fmt: Format = "json",
 ) -> Response[Any]:
     """The segments of one job, exactly as GetSegmentDetection pages them."""
-    job = reads.job_by_id(_store(), jobId)
-    params = {"type": type, "cue_type": cue_type, "min_confidence": min_confidence, "start_ms": start_ms}
-    params |= {"end_ms": end_ms, "fmt": fmt, "max_results": max_results, "next_token": next_token}
-    return _segments(job, f"job:{jobId}", jobId, params)
+    flt = SegmentFilter(type, cue_type, min_confidence, start_ms, end_ms)
+    query = SegmentQuery(job_id=jobId, filter=flt, max_results=max_results, next_token=next_token, fmt=fmt)
+    return _answer(reads.read_segments(_store(), query, _keyring()))
 
 
 @app.get("/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
@@ -195,55 +197,42 @@ def openapi() -> Response[Any]:
 
 def openapi_document() -> str:
     """The OpenAPI document as JSON text (checked in as openapi.json)."""
-    return app.get_openapi_json_schema(title="Segment detection results", version="1.0.0", description=__doc__)
-
-
-def _check_video_id(video_id: str) -> None:
-    # Well-formed characters that decode to no S3 key name no video: not found, not malformed.
-    try:
-        keys.key_for_video_id(video_id)
-    except ValueError as exc:
-        raise reads.NotFound(f"no video with id {video_id}") from exc
-
-
-@app.exception_handler(RequestValidationError)
-def _invalid_request(exc: RequestValidationError) -> Response[Any]:
-    details = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
-        for e in exc.errors()
+    document = json.loads(
+        app.get_openapi_json_schema(title="Segment detection results", version="1.0.0", description=__doc__)
     )
-    return _error(400, "InvalidParameterException", details or "invalid request")
+    # Powertools lists a 422 on every validated route; this API answers invalid input with 400 instead.
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return json.dumps(document)
 
 
-@app.exception_handler(InvalidPaginationToken)
-def _invalid_token(exc: InvalidPaginationToken) -> Response[Any]:
-    return _error(400, "InvalidPaginationTokenException", str(exc))
+def _error(status: int, code: str, message: str) -> Response[Any]:
+    return Response(status_code=status, content_type="application/json", body={"code": code, "message": message})
 
 
-@app.exception_handler(InvalidParameter)
-def _invalid_parameter(exc: InvalidParameter) -> Response[Any]:
-    return _error(400, "InvalidParameterException", str(exc))
+def _message(exc: Exception) -> str:
+    if isinstance(exc, RequestValidationError):
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return details or "invalid request"
+    return str(exc)
 
 
-@app.exception_handler(ApiError)
-def _api_error(exc: ApiError) -> Response[Any]:
-    return _error(exc.status, exc.code, exc.message)
-
-
-@app.exception_handler(reads.NotFound)
-def _not_found(exc: reads.NotFound) -> Response[Any]:
-    return _error(404, "ResourceNotFoundException", str(exc))
-
-
-@app.not_found
-def _no_route(exc: Exception) -> Response[Any]:
-    return _error(404, "ResourceNotFoundException", "no such route")
+@app.exception_handler(list(ERRORS))
+def _known_error(exc: Exception) -> Response[Any]:
+    status, code = next(ERRORS[cls] for cls in type(exc).__mro__ if cls in ERRORS)
+    return _error(status, code, _message(exc))
 
 
 @app.exception_handler(ClientError)
 def _aws_error(exc: ClientError) -> Response[Any]:
-    code = exc.response.get("Error", {}).get("Code", "")
-    if code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"):
+    if exc.response.get("Error", {}).get("Code", "") in THROTTLED:
         return _error(429, "ThrottlingException", "too many requests; retry with backoff")
     logger.exception("AWS call failed")
     return _error(500, "InternalServerError", "internal error; retry later")
@@ -251,10 +240,25 @@ def _aws_error(exc: ClientError) -> Response[Any]:
 
 @app.exception_handler(Exception)
 def _unexpected(exc: Exception) -> Response[Any]:
-    if isinstance(exc, ValueError) and "narrow the filters" in str(exc):
-        return _error(400, "InvalidParameterException", str(exc))
     logger.exception("unhandled error")
     return _error(500, "InternalServerError", "internal error; retry later")
+
+
+@lru_cache(maxsize=1)
+def _route_patterns() -> tuple[re.Pattern[str], ...]:
+    """Every documented path as a regular expression (``{name}`` matches one path segment)."""
+    paths = json.loads(openapi_document()).get("paths", {})
+    return tuple(re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(p)) + "/?$") for p in paths)
+
+
+@app.not_found
+def _no_route(exc: Exception) -> Response[Any]:
+    method, path = app.current_event.http_method, app.current_event.path
+    if method != "GET" and any(pattern.match(path) for pattern in _route_patterns()):
+        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; every route is GET")
+        response.headers["Allow"] = "GET"
+        return response
+    return _error(404, "ResourceNotFoundException", "no such route")
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

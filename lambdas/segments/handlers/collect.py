@@ -40,11 +40,17 @@ def handle_record(record: SQSRecord) -> None:
     """Store one completed job; any exception leaves the message for redelivery (then the DLQ)."""
     config = settings()
     store, slots, rekognition, launcher = adapters()
-    completion = completion_from_sns_body(record.body)
-    logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
-    outcome, count = collect_job(
-        completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
-    )
+    try:
+        completion = completion_from_sns_body(record.body)
+        logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
+        outcome, count = collect_job(
+            completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+        )
+    except Exception:
+        # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("completion record failed")
+        raise
     logger.info("completion handled", extra={"outcome": outcome, "segments": count})
     if outcome == "succeeded":
         metrics.add_metric(name="JobsSucceeded", unit=MetricUnit.Count, value=1)

@@ -13,13 +13,14 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from segments.adapters.aws import SHORT_BUDGET, client, resource
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
-from segments.domain.events import uploads_in_s3_event
-from segments.orchestration import Attempt, RetryLater, start_video
+from segments.domain.events import removals_in_s3_event, uploads_in_s3_event
+from segments.orchestration import Attempt, RetryLater, record_deletion, start_video
 from segments.settings import settings
 
 logger = Logger()
@@ -33,9 +34,16 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None, Queue]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
-    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
-    table = config.table_name
-    return SegmentStore(table), DynamoJobSlots(table), Rekognition(), launcher, Queue()
+    sfn = client("stepfunctions", SHORT_BUDGET)
+    launcher = FallbackLauncher(config.fallback_state_machine_arn, sfn) if config.fallback_state_machine_arn else None
+    dynamodb = resource("dynamodb", SHORT_BUDGET)
+    return (
+        SegmentStore(config.table_name, dynamodb),
+        DynamoJobSlots(config.table_name, dynamodb=dynamodb),
+        Rekognition(client("rekognition", SHORT_BUDGET)),
+        launcher,
+        Queue(client("sqs", SHORT_BUDGET)),
+    )
 
 
 @tracer.capture_method
@@ -47,21 +55,29 @@ def handle_record(record: SQSRecord) -> None:
     receive_count = int(attrs.approximate_receive_count or 1)
     first_ms = int(attrs.approximate_first_receive_timestamp or time.time() * 1000)
     attempt = Attempt(receive_count=receive_count, waited_seconds=max(0.0, time.time() - first_ms / 1000))
-    for video in uploads_in_s3_event(record.body):
-        logger.append_keys(bucket=video.bucket, key=video.key, version_id=video.version_id)
-        try:
+    try:
+        for video in uploads_in_s3_event(record.body):
+            logger.append_keys(bucket=video.bucket, key=video.key, version_id=video.version_id)
             outcome = start_video(
                 video, attempt, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
             )
-        except RetryLater as exc:
-            metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
-            logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
-            queue.delay(record.event_source_arn, record.receipt_handle, exc.delay_seconds)
-            raise
-        logger.info("upload handled", extra={"outcome": outcome})
-        metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
-        if metric:
-            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+            logger.info("upload handled", extra={"outcome": outcome})
+            metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
+            if metric:
+                metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+        for video in removals_in_s3_event(record.body):
+            outcome = record_deletion(video, settings=config, store=store)
+            logger.info("deletion handled", extra={"key": video.key, "outcome": outcome})
+    except RetryLater as exc:
+        metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
+        logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
+        queue.delay(record.event_source_arn, record.receipt_handle, exc.delay_seconds)
+        raise
+    except Exception:
+        # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.
+        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("upload record failed")
+        raise
 
 
 @logger.inject_lambda_context

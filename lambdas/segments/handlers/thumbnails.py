@@ -19,7 +19,7 @@ from pydantic import Field
 
 from segments import reads
 from segments.adapters.media import MediaBucket
-from segments.adapters.store import SegmentStore
+from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.query import SegmentFilter
 from segments.settings import EnvironmentGetter, FunctionEnvironment
 from thumbnails.step import Media, run, shots_from_segments
@@ -40,7 +40,7 @@ class ThumbnailSettings(FunctionEnvironment):
 thumbnail_settings: EnvironmentGetter[ThumbnailSettings] = EnvironmentGetter(ThumbnailSettings)
 
 
-def thumbnail_job(job_id: str, *, store: SegmentStore, media: Media) -> dict[str, Any] | None:
+def thumbnail_job(job_id: str, *, store: SegmentQueries, media: Media) -> dict[str, Any] | None:
     """Run the step for a SUCCEEDED job that still serves its video; None when there is nothing to do."""
     job = store.get_job(job_id)
     if job is None or job.status != "SUCCEEDED":
@@ -48,7 +48,7 @@ def thumbnail_job(job_id: str, *, store: SegmentStore, media: Media) -> dict[str
     video = store.get_video(job.video_id)
     if video is None or video.job_id != job_id:
         return None  # a newer upload's job serves the video now
-    segments = reads.all_segments(store, job, SegmentFilter(segment_type="SHOT"))["Segments"]
+    segments = list(reads.job_segments(store, job, SegmentFilter(segment_type="SHOT")))
     target = {"bucket": job.bucket, "key": job.key, "versionId": job.version_id, "videoId": job.video_id}
     return run({**target, "jobId": job_id}, shots_from_segments(segments), media)
 
@@ -63,7 +63,7 @@ def handle_record(record: DynamoDBRecord) -> None:
     config = thumbnail_settings()
     logger.append_keys(job_id=job_id, key=image.get("key"))
     manifest = thumbnail_job(
-        job_id, store=SegmentStore(config.table_name), media=MediaBucket(config.bucket_name, config.table_name)
+        job_id, store=SegmentQueries(config.table_name), media=MediaBucket(config.bucket_name, config.table_name)
     )
     if manifest is None:
         return

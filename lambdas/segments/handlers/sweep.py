@@ -1,0 +1,68 @@
+"""Sweeper: on a schedule, settle overdue videos; on a Step Functions status change, record a dead execution."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from segments.adapters.fallback import FallbackLauncher
+from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.rekognition import Rekognition
+from segments.adapters.store import SegmentStore
+from segments.settings import settings
+from segments.sweeping import SweepPolicy, execution_ended, sweep
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+EXECUTION_CHANGE = "Step Functions Execution Status Change"
+
+
+@lru_cache(maxsize=1)
+def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None]:
+    """The adapters (and their boto3 clients), built once per container."""
+    config = settings()
+    launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
+    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name), Rekognition(), launcher
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """EventBridge entry point: a scheduled sweep, or a fallback execution that timed out, aborted or failed."""
+    store, slots, rekognition, launcher = adapters()
+    if event.get("detail-type") == EXECUTION_CHANGE:
+        detail = event.get("detail") or {}
+        outcome = execution_ended(
+            str(detail.get("name", "")),
+            str(detail.get("status", "")),
+            str(detail.get("error") or ""),
+            str(detail.get("cause") or ""),
+            store=store,
+        )
+        logger.warning("fallback execution ended", extra={"execution": detail.get("name"), "outcome": outcome})
+        if outcome.startswith("failed"):
+            metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+        return {"outcome": outcome}
+    report = sweep(
+        datetime.now(UTC),
+        settings=settings(),
+        store=store,
+        slots=slots,
+        rekognition=rekognition,
+        executions=launcher,
+        launcher=launcher,
+        policy=SweepPolicy.from_environment(os.environ),
+    )
+    settled = sum(n for outcome, n in report.outcomes.items() if not outcome.startswith("still"))
+    metrics.add_metric(name="SweptVideos", unit=MetricUnit.Count, value=settled)
+    logger.info("sweep done", extra={"outcomes": report.outcomes})
+    return {"outcomes": report.outcomes}

@@ -1,0 +1,121 @@
+"""The API's edges answer like the rest of it: every error in the {code, message} shape, with the right status."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from local_mode.apigw import JsonErrorRequestHandler, wsgi_app
+from segments.domain import keys
+from tests.api.conftest import Call, store_job
+from tests.support import rekognition as rk
+
+ROOT = Path(__file__).resolve().parents[2]
+LEAKY = "fallback detection failed (UnreadableVideoError): [Errno 1094995529] Invalid data: '/tmp/tmpk2x9/chunk-0.mp4'"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "edl", "vtt"])
+@pytest.mark.parametrize(("status", "shown"), [("IN_PROGRESS", "IN_PROGRESS"), ("FAILED", "FAILED")])
+def test_exports_of_a_job_that_has_not_succeeded_are_409_naming_its_status(
+    api: Call, segments_table: str, fmt: str, status: str, shown: str
+) -> None:
+    store_job(segments_table, key="n.mp4", job_id="job-n", segments=[], status=status)
+    video_id = keys.video_id_for_key("n.mp4")
+    for path in ("/jobs/job-n/segments", f"/videos/{video_id}/segments"):
+        code, headers, body = api(path, format=fmt)
+        assert (code, body["code"]) == (409, "JobNotSucceededException"), body
+        assert headers["content-type"].startswith("application/json")
+        assert f"is {shown}" in body["message"] and "SUCCEEDED" in body["message"]
+    # The JSON format keeps GetSegmentDetection's answer: the status, no segments.
+    code, _, page = api("/jobs/job-n/segments")
+    assert (code, page["JobStatus"], page["Segments"]) == (200, shown, [])
+
+
+def test_an_export_of_a_failed_job_carries_its_reason(api: Call, segments_table: str) -> None:
+    store_job(segments_table, key="r.mp4", job_id="job-r", segments=[], status="FAILED")
+    _, _, body = api("/jobs/job-r/segments", format="csv")
+    assert body["message"] == "job job-r is FAILED (Unsupported codec): only a SUCCEEDED job can be exported"
+
+
+@pytest.mark.parametrize("method", ["HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/videos", "/videos/YS5tcDQ", "/videos/YS5tcDQ/segments", "/jobs/job-1/segments"])
+def test_other_methods_on_a_route_are_405_allowing_get(api: Call, method: str, path: str) -> None:
+    code, headers, body = api(path, method=method)
+    assert (code, headers.get("allow")) == (405, "GET")
+    assert body["code"] == "MethodNotAllowedException" and method in body["message"]
+
+
+def test_an_unknown_path_stays_404_whatever_the_method(api: Call) -> None:
+    for method in ("GET", "POST"):
+        code, _, body = api("/nothing/here", method=method)
+        assert (code, body["code"]) == (404, "ResourceNotFoundException")
+
+
+def test_the_openapi_document_lists_only_statuses_the_api_sends(api: Call) -> None:
+    _, _, served = api("/openapi.json")
+    listed = {status for operation in served["paths"].values() for status in operation["get"]["responses"]}
+    assert "422" not in listed and listed == {"200", "400", "404", "409", "429", "500"}
+    assert "HTTPValidationError" not in served["components"]["schemas"]
+    assert "409" in served["paths"]["/jobs/{jobId}/segments"]["get"]["responses"]
+    assert "409" not in served["paths"]["/videos"]["get"]["responses"]
+
+
+def test_status_messages_show_no_temp_paths_or_errno(api: Call, segments_table: str) -> None:
+    store_job(segments_table, key="leak.mp4", job_id="job-leak", segments=[], status="FAILED", message=LEAKY)
+    video_id = keys.video_id_for_key("leak.mp4")
+    _, _, page = api("/jobs/job-leak/segments")
+    _, _, video = api(f"/videos/{video_id}")
+    _, _, listing = api("/videos")
+    _, _, export = api("/jobs/job-leak/segments", format="edl")
+    messages = [page["StatusMessage"], video["StatusMessage"], video["statusMessage"]]
+    messages += [listing["Videos"][0]["statusMessage"], export["message"]]
+    for message in messages:
+        assert "/tmp" not in message and "Errno" not in message and "1094995529" not in message, message
+        assert "Invalid data" in message and "UnreadableVideoError" in message
+
+
+def test_a_very_long_video_id_is_a_json_400(api: Call) -> None:
+    code, _, body = api("/videos/" + "A" * 5000 + "/segments")
+    assert (code, body["code"]) == (400, "InvalidParameterException")
+
+
+@pytest.fixture
+def local_api(api: Call, segments_table: str) -> Iterator[str]:
+    """The API served over HTTP as local mode serves it."""
+    from segments.handlers import api as module
+
+    store_job(segments_table, key="h.mp4", job_id="job-h", segments=rk.shots(3))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = make_server("127.0.0.1", port, wsgi_app(module.handler), request_handler=JsonErrorRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join()
+
+
+def fetch(url: str) -> tuple[int, str, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["Content-Type"], json.loads(exc.read())
+
+
+def test_local_mode_answers_a_url_over_64_kib_with_the_json_error_shape(local_api: str) -> None:
+    code, content_type, body = fetch(f"{local_api}/jobs/job-h/segments?nextToken={'x' * 70_000}")
+    assert (code, content_type, body["code"]) == (414, "application/json", "InvalidParameterException")
+    assert "too long" in body["message"]
+    code, _, page = fetch(f"{local_api}/jobs/job-h/segments")  # the server still serves
+    assert code == 200 and len(page["Segments"]) == 3

@@ -1,0 +1,60 @@
+"""The template wires what makes every video final: sweeper schedule, execution-ended rule, DLQ consumer, alarms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+
+def _function_logical_id(template: Template, handler: str) -> str:
+    found = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": handler}})
+    (logical_id,) = found
+    return str(logical_id)
+
+
+def _targets(template: Template, pattern: dict[str, Any]) -> list[Any]:
+    rules = template.find_resources("AWS::Events::Rule", {"Properties": pattern})
+    return [t["Arn"] for rule in rules.values() for t in rule["Properties"]["Targets"]]
+
+
+def test_the_sweeper_runs_every_five_minutes(template: Template) -> None:
+    sweeper = _function_logical_id(template, "segments.handlers.sweep.handler")
+    assert _targets(template, {"ScheduleExpression": "rate(5 minutes)"}) == [{"Fn::GetAtt": [sweeper, "Arn"]}]
+
+
+def test_timed_out_or_aborted_fallback_executions_reach_the_sweeper(template: Template) -> None:
+    sweeper = _function_logical_id(template, "segments.handlers.sweep.handler")
+    pattern = {
+        "EventPattern": Match.object_like({"detail": Match.object_like({"status": ["FAILED", "TIMED_OUT", "ABORTED"]})})
+    }
+    assert _targets(template, pattern) == [{"Fn::GetAtt": [sweeper, "Arn"]}]
+    for metric in ("ExecutionsTimedOut", "ExecutionsAborted"):
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm", {"MetricName": metric, "AlarmActions": Match.any_value()}
+        )
+
+
+def test_both_dead_letter_queues_feed_the_dead_letter_consumer(template: Template) -> None:
+    consumer = _function_logical_id(template, "segments.handlers.dead_letters.handler")
+    mappings = template.find_resources(
+        "AWS::Lambda::EventSourceMapping", {"Properties": {"FunctionName": {"Ref": consumer}}}
+    )
+    assert len(mappings) == 2
+
+
+def test_failed_batch_records_and_dead_letters_are_alarmed(template: Template) -> None:
+    for metric, service in (
+        ("RecordsFailed", "segments-start"),
+        ("RecordsFailed", "segments-collect"),
+        ("DeadLettered", "segments-dead_letters"),
+    ):
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "MetricName": metric,
+                "Namespace": "SegmentPipeline",
+                "Dimensions": [{"Name": "service", "Value": service}],
+                "AlarmActions": Match.any_value(),
+            },
+        )
