@@ -50,6 +50,8 @@ class SegmentPipelineStack(Stack):
             storage=storage,
             pipeline=ingest.pipeline,
             dead_letter_queues=[ingest.dlq, collector.dlq],
+            uploads=ingest.queue,
+            slot_releasers=[collector.collect.function],
             fallback_state_machine=machine,
         )
 
@@ -59,15 +61,15 @@ class SegmentPipelineStack(Stack):
         monitoring.function_errors("Start", ingest.start.function)
         monitoring.function_errors("Collect", collector.collect.function)
         monitoring.function_errors("Api", api.handler.function)
-        if viewer is not None:
-            monitoring.dead_letters("Thumbnails", viewer.dlq)
-            monitoring.function_errors("Thumbnails", viewer.thumbnails)
-            CfnOutput(self, "ViewerUrl", value=f"https://{viewer.distribution.distribution_domain_name}/")
         monitoring.function_errors("Sweep", reliability.sweeper.function)
         monitoring.function_errors("DeadLetters", reliability.dead_letters.function)
         monitoring.pipeline_metric("DeadLettered", "segments-dead_letters", "a message was dead-lettered")
         monitoring.pipeline_metric("RecordsFailed", "segments-start", "an upload record failed (partial batch)")
         monitoring.pipeline_metric("RecordsFailed", "segments-collect", "a completion record failed (partial batch)")
+        if viewer is not None:
+            monitoring.dead_letters("Thumbnails", viewer.dlq)
+            monitoring.function_errors("Thumbnails", viewer.thumbnails)
+            CfnOutput(self, "ViewerUrl", value=f"https://{viewer.distribution.distribution_domain_name}/")
         if fallback is not None:
             monitoring.function_errors("Fallback", fallback.function)
             monitoring.failed_executions("Fallback", fallback.state_machine)

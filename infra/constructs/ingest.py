@@ -110,6 +110,8 @@ class Ingest(Construct):
         """
         filters = [s3.NotificationKeyFilter(prefix=settings.video_prefix)] if settings.video_prefix else []
         bucket.add_event_notification(s3.EventType.OBJECT_CREATED, QueueDestination(self.queue), *filters)
+        # Removals too: a deleted object's video is recorded DELETED, not left listed as SUCCEEDED.
+        bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, QueueDestination(self.queue), *filters)
 
     def _build_start_function(
         self, *, settings: Settings, storage: Storage, fallback_state_machine: sfn.IStateMachine | None

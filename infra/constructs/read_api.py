@@ -25,6 +25,7 @@ ROUTES = (
     "videos/{videoId}",
     "videos/{videoId}/segments",
     "jobs/{jobId}/segments",
+    "segments",
     "openapi.json",
     "videos/{videoId}/thumbnails",
     "videos/{videoId}/playback",
@@ -179,31 +180,22 @@ class ReadApi(Construct):
         )
         integration = apigw.LambdaIntegration(self.handler.function, proxy=True)
         method_options = self._method_options(settings)
-        for route in ROUTES:
+        routes = [("GET", route) for route in ROUTES] + [("POST", route) for route in POST_ROUTES]
+        for http_method, route in routes:
             resource = self.api.root.resource_for_path(route)
-            self._suppress_api_key_finding(
-                resource.add_method("GET", integration, request_validator=validator, **method_options), settings
-            )
-        for route in POST_ROUTES:
-            resource = self.api.root.resource_for_path(route)
-            self._suppress_api_key_finding(
-                resource.add_method("POST", integration, request_validator=validator, **method_options), settings
-            )
-
-    def _suppress_api_key_finding(self, method: apigw.Method, settings: Settings) -> None:
-        if settings.api_auth != "apiKey":
-            return
-        NagSuppressions.add_resource_suppressions(
-            method,
-            [
-                {
-                    "id": "AwsSolutions-APIG4",
-                    "reason": "apiAuth=apiKey, the deployer's choice: API Gateway admits only requests that "
-                    "carry a key of this API's usage plan (x-api-key). Keys identify and throttle callers "
-                    "rather than authorise them; the README says so and offers iam or cognito instead.",
-                }
-            ],
-        )
+            method = resource.add_method(http_method, integration, request_validator=validator, **method_options)
+            if settings.api_auth == "apiKey":
+                NagSuppressions.add_resource_suppressions(
+                    method,
+                    [
+                        {
+                            "id": "AwsSolutions-APIG4",
+                            "reason": "apiAuth=apiKey, the deployer's choice: API Gateway admits only requests that "
+                            "carry a key of this API's usage plan (x-api-key). Keys identify and throttle callers "
+                            "rather than authorise them; the README says so and offers iam or cognito instead.",
+                        }
+                    ],
+                )
 
     def _method_options(self, settings: Settings) -> dict[str, Any]:
         """Authorization options for every method: IAM (default), API key or Cognito."""
@@ -220,10 +212,10 @@ class ReadApi(Construct):
         if settings.api_auth == "cognito":
             pool = self.user_pool or cognito.UserPool.from_user_pool_arn(self, "Users", settings.cognito_user_pool_arn)
             authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[pool])
-            # With scopes, API Gateway accepts only access tokens that carry one of them (never an ID token).
             return {
                 "authorizer": authorizer,
                 "authorization_type": apigw.AuthorizationType.COGNITO,
+                # Scopes make the authorizer take access tokens (what the viewer sends), not ID tokens.
                 "authorization_scopes": list(settings.cognito_scopes),
             }
         return {"authorization_type": apigw.AuthorizationType.IAM}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -34,6 +35,8 @@ class Reliability(Construct):
         storage: Storage,
         pipeline: runtime.Settings,
         dead_letter_queues: list[sqs.IQueue],
+        uploads: sqs.IQueue,
+        slot_releasers: list[lambda_.IFunction],
         fallback_state_machine: sfn.IStateMachine | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -49,10 +52,9 @@ class Reliability(Construct):
             description="Settles overdue videos: asks Rekognition / Step Functions for the real state of their jobs",
         )
         sweeper = self.sweeper.function
-        storage.table.grant_read_write_data(sweeper)
-        assert sweeper.role is not None
+        storage.grant_table_write(sweeper)
         grant_rekognition_action(
-            self, "SweepGetSegmentDetection", role=sweeper.role, action="rekognition:GetSegmentDetection"
+            self, "SweepGetSegmentDetection", role=self.sweeper.role, action="rekognition:GetSegmentDetection"
         )
         events.Rule(
             self,
@@ -102,6 +104,9 @@ class Reliability(Construct):
             description="Marks the video (or job) of a dead-lettered message FAILED with the reason",
         )
         consumer = self.dead_letters.function
-        storage.table.grant_read_write_data(consumer)
+        storage.grant_table_write(consumer)
         for queue in dead_letter_queues:
             consumer.add_event_source(sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True))
+        # Whoever frees a job slot makes the longest-waiting upload's message visible at once.
+        for fn in [*slot_releasers, sweeper, consumer]:
+            uploads.grant(fn, "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl")

@@ -11,6 +11,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
+from segments.domain.keys import GSI2, SEARCH_ATTRIBUTES
 
 # What the pipeline's code calls on the table (segments.adapters.store); nothing scans or deletes.
 TABLE_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
@@ -114,6 +115,13 @@ class Storage(Construct):
             index_name="gsi1",
             partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
+        )
+        table.add_global_secondary_index(
+            index_name=GSI2,
+            partition_key=dynamodb.Attribute(name="gsi2pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="gsi2sk", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=list(SEARCH_ATTRIBUTES),
         )
         return table
 

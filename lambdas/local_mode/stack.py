@@ -102,7 +102,7 @@ class LocalPipeline:
             config=Config(retries={"mode": "standard", "max_attempts": 3}),
         )
 
-    def _environment(self) -> None:
+    def export_environment(self) -> None:
         """Environment the real handlers read, pointing boto3 at the local endpoint."""
         secret_file = self.data / "pagination-secret"
         if not secret_file.exists():
@@ -158,7 +158,7 @@ class LocalPipeline:
 
         self.data.mkdir(parents=True, exist_ok=True)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per SDK call
-        self._environment()
+        self.export_environment()
         self.emulator = RekognitionEmulator(
             self.data, s3_client=lambda: self.client("s3"), sns_client=lambda: self.client("sns"),
             max_jobs=self.config.max_jobs,

@@ -38,6 +38,21 @@ class SegmentDetection(BaseModel):
     TechnicalCueSegment: TechnicalCueSegmentInfo | None = None
 
 
+class FoundSegment(SegmentDetection):
+    """A segment found by a search, with the video and job it belongs to."""
+
+    videoId: str
+    key: str
+    jobId: str
+
+
+class SearchResponse(BaseModel):
+    """A page of a library-wide segment search."""
+
+    Segments: list[FoundSegment]
+    NextToken: str | None = Field(default=None, max_length=255)
+
+
 class VideoMetadataInfo(BaseModel):
     """The analysed video stream."""
 
@@ -98,7 +113,7 @@ class VideosResponse(BaseModel):
     """A page of videos."""
 
     Videos: list[VideoSummary]
-    NextToken: str | None = None
+    NextToken: str | None = Field(default=None, max_length=255)
 
 
 class VideoResponse(VideoSummary):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from segments.domain import keys
 from segments.domain.exports import render
 from segments.domain.paging import Keyring, decode_token, encode_token
-from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery
+from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter
 from segments.domain.read_errors import InvalidPaginationToken, NotFound, NotReady, TooManyToExport
 from segments.domain.records import JobRecord, VideoRecord
 
@@ -21,7 +21,16 @@ EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10
 READ_BUDGET = 2_000
 EXPORT_QUERY_LIMIT = 1_000  # items per Query while an export walks a job
 
-__all__ = ["Answer", "NotFound", "ReadStore", "job_segments", "list_videos", "read_segments", "read_video"]
+__all__ = [
+    "Answer",
+    "NotFound",
+    "ReadStore",
+    "job_segments",
+    "list_videos",
+    "read_segments",
+    "read_video",
+    "search_segments",
+]
 
 
 class ReadStore(Protocol):
@@ -32,7 +41,27 @@ class ReadStore(Protocol):
     def segment_items(
         self, job_id: str, *, prefix: str, limit: int, after_sk: str | None = None, flt: SegmentFilter | None = None
     ) -> ItemPage: ...
-    def videos_by_status(self, status: str, *, limit: int, before: str | None = None) -> ItemPage: ...
+    def videos_by_status(
+        self,
+        status: str,
+        *,
+        limit: int,
+        below: str | None = None,
+        low: str | None = None,
+        key_prefix: str | None = None,
+    ) -> ItemPage: ...
+    def search_items(
+        self,
+        kind: str,
+        *,
+        limit: int,
+        below: str | None = None,
+        low: str | None = None,
+        min_confidence: float | None = None,
+        max_confidence: float | None = None,
+    ) -> ItemPage: ...
+    def jobs(self, job_ids: Iterable[str]) -> dict[str, JobRecord]: ...
+    def videos(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -225,32 +254,160 @@ def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) ->
     return Answer(body, content_type=content_type, filename=f"{safe}.{ext}", items_read=read)
 
 
+@dataclass(frozen=True)
+class Merged:
+    """A page merged from several index partitions read newest (or longest) first."""
+
+    items: list[dict[str, Any]]
+    resume: str | None  # the sort key the next page continues below; None at the end
+    items_read: int
+
+
+def merge_partitions(
+    fetch: Callable[[str, str | None, int], ItemPage],
+    partitions: Sequence[str],
+    *,
+    sort_key: str,
+    below: str | None,
+    wanted: int,
+    filtered: bool,
+    keep: Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], int]] = lambda items: (items, 0),
+) -> Merged:
+    """Merge partitions sorted descending on ``sort_key`` (unique across them) into one page of ``wanted``.
+
+    An item is placed once every partition not yet exhausted has been read down to it, so one
+    sort key is a complete position: the next page reads every partition below it. ``keep``
+    drops items the index cannot filter (returning how many items it read to decide).
+    """
+    last: dict[str, str | None] = dict.fromkeys(partitions)  # read down to (exclusive); None: not yet
+    open_ = list(partitions)
+    pending: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
+    read, step = 0, wanted + 1
+    while True:
+        for partition in list(open_):
+            limit = min(step, max(1, READ_BUDGET - read)) if filtered else step
+            page = fetch(partition, last[partition] or below, limit)
+            read += page.items_read
+            pending += page.items
+            last[partition] = page.last_sk
+            if page.last_sk is None:
+                open_.remove(partition)
+        horizon = max((str(last[p]) for p in open_), default=None)
+        safe = sorted((i for i in pending if horizon is None or i[sort_key] >= horizon), key=lambda i: i[sort_key])
+        pending = [i for i in pending if horizon is not None and i[sort_key] < horizon]
+        chosen, cost = keep(safe[::-1])
+        kept += chosen
+        read += cost
+        if len(kept) > wanted:
+            return Merged(kept[:wanted], kept[wanted - 1][sort_key], read)
+        if not open_:
+            return Merged(kept, None, read)
+        if read >= READ_BUDGET:
+            return Merged(kept, horizon, read)
+        step = step * 2 if filtered else wanted + 1 - len(kept)
+
+
+def _position(
+    keyring: Keyring, token: str | None, scope: str, fingerprint: str, pattern: re.Pattern[str]
+) -> str | None:
+    if not token:
+        return None
+    position = decode_token(keyring, token, scope=scope, fingerprint=fingerprint).get("k")
+    if not isinstance(position, str) or not pattern.fullmatch(position):
+        raise InvalidPaginationToken("the pagination token is not valid")
+    return position
+
+
+_VIDEO_POSITION = re.compile(r"[0-9T:.Z-]{1,40}#[0-9a-f]{16}")
+_SEARCH_POSITION = re.compile(r"[0-9]{12}#[0-9a-f]{16}")
+
+
 def list_videos(
-    store: ReadStore, *, status: str | None, max_results: int, next_token: str | None, keyring: Keyring
+    store: ReadStore, videos: VideoFilter, *, max_results: int, next_token: str | None, keyring: Keyring
 ) -> Answer:
-    """Videos newest first within each status (all statuses when ``status`` is None), paged."""
-    statuses = [status] if status else list(STATUSES)
-    if status == "IN_PROGRESS":
-        statuses = ["QUEUED", "IN_PROGRESS"]
-    index, start = 0, None
-    if next_token:
-        position = decode_token(keyring, next_token, scope="videos", fingerprint=str(status))
-        index, start = position.get("i", 0), position.get("k")
-        if not isinstance(index, int) or not 0 <= index < len(statuses) or not isinstance(start, str | None):
-            raise InvalidPaginationToken("the pagination token is not valid")
-    videos: list[dict[str, Any]] = []
-    read = 0
-    while index < len(statuses) and len(videos) < max_results:
-        page = store.videos_by_status(statuses[index], limit=max_results - len(videos), before=start)
-        read += page.items_read
-        videos.extend(video_summary(VideoRecord.from_item(v)) for v in page.items)
-        if page.last_sk:
-            start = page.last_sk
-        else:
-            index, start = index + 1, None
-    response: dict[str, Any] = {"Videos": videos}
-    if index < len(statuses):
+    """Videos newest first (by ``updatedAt``), filtered, paged with one opaque position."""
+    fingerprint = videos.fingerprint()
+    below = _position(keyring, next_token, "videos", fingerprint, _VIDEO_POSITION)
+    statuses = (
+        ["QUEUED", "IN_PROGRESS"]
+        if videos.status == "IN_PROGRESS"
+        else [videos.status]
+        if videos.status
+        else list(STATUSES)
+    )
+    # The status index sorts on "<updatedAt>#<h16>": a time window is a key range.
+    low = f"{videos.updated_after}#~" if videos.updated_after else None
+    if videos.updated_before and (below is None or videos.updated_before < below):
+        below = videos.updated_before
+
+    def fetch(status: str, under: str | None, limit: int) -> ItemPage:
+        return store.videos_by_status(status, limit=limit, below=under, low=low, key_prefix=videos.key_prefix)
+
+    merged = merge_partitions(
+        fetch, statuses, sort_key="gsi1sk", below=below, wanted=max_results, filtered=bool(videos.key_prefix)
+    )
+    response: dict[str, Any] = {"Videos": [video_summary(VideoRecord.from_item(v)) for v in merged.items]}
+    if merged.resume:
         response["NextToken"] = encode_token(
-            keyring, scope="videos", fingerprint=str(status), position={"i": index, "k": start}
+            keyring, scope="videos", fingerprint=fingerprint, position={"k": merged.resume}
         )
-    return Answer(response, items_read=read)
+    return Answer(response, items_read=merged.items_read)
+
+
+def search_segments(store: ReadStore, search: SegmentSearch, keyring: Keyring) -> Answer:
+    """Segments of every video's current SUCCEEDED job, longest first, filtered and paged."""
+    fingerprint = search.fingerprint()
+    below = _position(keyring, search.next_token, "search", fingerprint, _SEARCH_POSITION)
+    low = keys.search_bound(search.min_duration_ms, upper=False) if search.min_duration_ms is not None else None
+    if search.max_duration_ms is not None:
+        top = keys.search_bound(search.max_duration_ms, upper=True)
+        below = top if below is None or top < below else below
+
+    def fetch(kind: str, under: str | None, limit: int) -> ItemPage:
+        return store.search_items(
+            kind, limit=limit, below=under, low=low,
+            min_confidence=search.min_confidence, max_confidence=search.max_confidence,
+        )  # fmt: skip
+
+    def keep(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+        # The index holds segments of every job ever stored: keep those of each video's current,
+        # SUCCEEDED job that pass the video filters (one BatchGetItem of jobs, one of videos).
+        if not items:
+            return [], 0
+        jobs = store.jobs(i["pk"].removeprefix("JOB#") for i in items)
+        videos = store.videos(j.video_id for j in jobs.values())
+        out = []
+        for item in items:
+            job = jobs.get(item["pk"].removeprefix("JOB#"))
+            video = videos.get(job.video_id) if job else None
+            if (
+                job
+                and video
+                and job.status == "SUCCEEDED"
+                and video.job_id == job.job_id
+                and search.videos.matches(video)
+            ):
+                out.append(
+                    {
+                        **item,
+                        "segment": {
+                            **item["segment"],
+                            "videoId": video.video_id,
+                            "key": video.key,
+                            "jobId": job.job_id,
+                        },
+                    }
+                )
+        return out, len(jobs) + len(videos)
+
+    merged = merge_partitions(
+        fetch, search.kinds, sort_key="gsi2sk", below=below, wanted=search.max_results,
+        filtered=search.needs_item_filter, keep=keep,
+    )  # fmt: skip
+    response: dict[str, Any] = {"Segments": [item["segment"] for item in merged.items]}
+    if merged.resume:
+        response["NextToken"] = encode_token(
+            keyring, scope="search", fingerprint=fingerprint, position={"k": merged.resume}
+        )
+    return Answer(response, items_read=merged.items_read)

@@ -196,3 +196,20 @@ def test_a_start_that_times_out_gives_its_slot_back(stubbed: Stubber, segments_t
     rekognition.client.meta.events.register_first("before-call.rekognition.StartSegmentDetection", timeout)
     assert run_start([upload("x.mp4", "v1", "01")])["batchItemFailures"]
     assert slot_holders(segments_table) == set()
+
+
+def test_a_freed_slot_wakes_the_waiting_upload_at_once(
+    stubbed: Stubber, segments_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_CONCURRENT_JOBS", "1")
+    expect_start(stubbed, "a.mp4", "job-a")
+    run_start([upload("a.mp4", "v1", "01")])
+    sqs = boto3.client("sqs")
+    arn, receipt = uploads_queue()
+    url = sqs.get_queue_url(QueueName="uploads")["QueueUrl"]
+    run_start([dict(upload("b.mp4", "v1", "01"), eventSourceARN=arn, receiptHandle=receipt)])
+    assert video(segments_table, "b.mp4").status == "QUEUED"
+    assert sqs.receive_message(QueueUrl=url).get("Messages") is None  # delayed by its 30 s backoff
+    expect_pages(stubbed, "job-a", [rk.page(rk.shots(1))])
+    run_collect([rk.completion_body("job-a", "SUCCEEDED", "a.mp4")])  # frees the one slot
+    assert len(sqs.receive_message(QueueUrl=url)["Messages"]) == 1  # visible now, not in 30 s

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match, Template
@@ -58,3 +59,11 @@ def test_failed_batch_records_and_dead_letters_are_alarmed(template: Template) -
                 "AlarmActions": Match.any_value(),
             },
         )
+
+
+def test_removed_objects_are_announced_to_the_uploads_queue(template: Template) -> None:
+    (notifications,) = template.find_resources("Custom::S3BucketNotifications").values()
+    configs = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    events = sorted(event for config in configs for event in config["Events"])
+    assert events == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+    assert len({json.dumps(config["QueueArn"]) for config in configs}) == 1

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
 from segments.adapters.aws import resource
 from segments.adapters.store import conditional
 from segments.domain import keys
+
+WAIT_PREFIX = "WAIT#"
 
 
 class DynamoJobSlots:
@@ -80,3 +85,74 @@ class DynamoJobSlots:
         if started is not None:
             request["ExpressionAttributeValues"] = {":t": started}
         return conditional(self.table.update_item, **request) is not None
+
+
+class WaitingUploads:
+    """Uploads waiting for a slot, one item each (``QUOTA#<kind>`` / ``WAIT#<holder>``), so a freed slot wakes one.
+
+    Without this a freed slot sat idle while every waiting upload served out its backoff
+    (30 s doubling): the next upload now becomes visible in its queue at once.
+    """
+
+    def __init__(self, table_name: str, queue: Any, kind: str = "rekognition", dynamodb: Any | None = None) -> None:
+        self.table = (dynamodb or resource("dynamodb")).Table(table_name)
+        self.pk = keys.slots_pk(kind)
+        self.queue = queue
+
+    def wait(self, holder: str, queue_arn: str, receipt_handle: str, now: float) -> None:
+        """Remember the latest delivery of ``holder``'s upload message (a redelivery replaces the receipt)."""
+        self.table.put_item(
+            Item={
+                "pk": self.pk,
+                "sk": f"{WAIT_PREFIX}{holder}",
+                "queueArn": queue_arn,
+                "receipt": receipt_handle,
+                "since": int(now),
+            }
+        )
+
+    def done(self, holder: str) -> None:
+        """``holder`` got its slot (or gave up): it waits no more."""
+        self.table.delete_item(Key={"pk": self.pk, "sk": f"{WAIT_PREFIX}{holder}"})
+
+    def wake_one(self) -> bool:
+        """Make the longest-waiting upload's message visible now; False when nobody (reachable) waits."""
+        page = self.table.query(
+            KeyConditionExpression=Key("pk").eq(self.pk) & Key("sk").begins_with(WAIT_PREFIX), ConsistentRead=True
+        )
+        for item in sorted(page.get("Items", []), key=lambda i: int(i["since"])):
+            claimed = conditional(
+                self.table.delete_item,
+                Key={"pk": self.pk, "sk": item["sk"]},
+                ConditionExpression=Attr("receipt").eq(item["receipt"]),
+            )
+            if claimed is None:
+                continue  # another releaser woke it, or a redelivery replaced its receipt
+            try:
+                self.queue.delay(str(item["queueArn"]), str(item["receipt"]), 0)
+                return True
+            except ClientError:
+                continue  # that delivery is over (received again, deleted, expired): try the next
+        return False
+
+
+class WakingSlots:
+    """Job slots whose every release wakes one waiting upload."""
+
+    def __init__(self, slots: DynamoJobSlots, waiting: WaitingUploads) -> None:
+        self.slots, self.waiting = slots, waiting
+
+    def acquire(self, holder: str, limit: int, now: float, lease_seconds: int) -> bool:
+        """As ``DynamoJobSlots.acquire``."""
+        return self.slots.acquire(holder, limit, now, lease_seconds)
+
+    def release(self, holder: str) -> bool:
+        """Give the slot back and hand it to the next waiting upload."""
+        released = self.slots.release(holder)
+        if released:
+            self.waiting.wake_one()
+        return released
+
+    def held(self) -> dict[str, int]:
+        """As ``DynamoJobSlots.held``."""
+        return self.slots.held()

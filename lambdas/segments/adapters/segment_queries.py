@@ -7,6 +7,7 @@ Every query asks DynamoDB for its consumed capacity and reports how many items i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -48,9 +49,9 @@ class SegmentQueries:
     """Paged reads of the results table; build one per process and share it (it holds the HTTP pool)."""
 
     def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        dynamodb = dynamodb or resource("dynamodb")
-        self.table = dynamodb.Table(table_name)
-        self._records = SegmentStore(table_name, dynamodb)  # videos and jobs come from the write side's records
+        self._dynamodb = dynamodb or resource("dynamodb")
+        self.table = self._dynamodb.Table(table_name)
+        self._records = SegmentStore(table_name, self._dynamodb)  # videos and jobs come from the write side's records
 
     def get_video(self, video_id: str) -> VideoRecord | None:
         """The video, or None."""
@@ -93,22 +94,89 @@ class SegmentQueries:
             read_units=float((page.get("ConsumedCapacity") or {}).get("CapacityUnits", 0.0)),
         )
 
-    def videos_by_status(self, status: str, *, limit: int, before: str | None = None) -> ItemPage:
-        """Up to ``limit`` videos with ``status``, newest first, after gsi1 sort key ``before``."""
-        condition: ConditionBase = Key("gsi1pk").eq(keys.status_gsi1pk(status))
-        if before:
-            condition = condition & Key("gsi1sk").lt(before)
+    def videos_by_status(
+        self,
+        status: str,
+        *,
+        limit: int,
+        below: str | None = None,
+        low: str | None = None,
+        key_prefix: str | None = None,
+    ) -> ItemPage:
+        """Up to ``limit`` videos read with ``status``, newest first, gsi1 sort key in [``low``, ``below``)."""
+        condition = _range(Key("gsi1pk").eq(keys.status_gsi1pk(status)), "gsi1sk", low, below)
+        extra = {"FilterExpression": Attr("key").begins_with(key_prefix)} if key_prefix else {}
+        return self._index_page(keys.GSI1, "gsi1sk", condition, limit, below, **extra)
+
+    def search_items(
+        self,
+        kind: str,
+        *,
+        limit: int,
+        below: str | None = None,
+        low: str | None = None,
+        min_confidence: float | None = None,
+        max_confidence: float | None = None,
+    ) -> ItemPage:
+        """Up to ``limit`` segments read of one kind (cue type or SHOT), longest first, gsi2 key in [low, below)."""
+        condition = _range(Key("gsi2pk").eq(keys.search_pk(kind)), "gsi2sk", low, below)
+        parts: list[ConditionBase] = []
+        if min_confidence is not None:
+            parts.append(Attr("confidence").gte(Decimal(repr(float(min_confidence)))))
+        if max_confidence is not None:
+            parts.append(Attr("confidence").lte(Decimal(repr(float(max_confidence)))))
+        extra = {"FilterExpression": parts[0] if len(parts) == 1 else parts[0] & parts[1]} if parts else {}
+        page = self._index_page(keys.GSI2, "gsi2sk", condition, limit, below, **extra)
+        return ItemPage([_segment_item(i) for i in page.items], page.last_sk, page.items_read, page.read_units)
+
+    def _index_page(
+        self, index: str, sort_key: str, condition: ConditionBase, limit: int, below: str | None, **extra: Any
+    ) -> ItemPage:
         page = self.table.query(
-            IndexName=keys.GSI1,
+            IndexName=index,
             KeyConditionExpression=condition,
             ScanIndexForward=False,
             Limit=limit,
             ReturnConsumedCapacity="TOTAL",
+            **extra,
         )
         last = page.get("LastEvaluatedKey")
+        # BETWEEN includes its upper bound: the item at ``below`` was returned by the last page.
+        items = [from_dynamo(i) for i in page.get("Items", []) if below is None or i[sort_key] != below]
         return ItemPage(
-            items=[from_dynamo(i) for i in page.get("Items", [])],
-            last_sk=str(last["gsi1sk"]) if last else None,
+            items=items,
+            last_sk=str(last[sort_key]) if last else None,
             items_read=int(page.get("ScannedCount", 0)),
             read_units=float((page.get("ConsumedCapacity") or {}).get("CapacityUnits", 0.0)),
         )
+
+    def jobs(self, job_ids: Iterable[str]) -> dict[str, JobRecord]:
+        """The jobs that exist among ``job_ids``, by JobId (BatchGetItem, 100 keys a call)."""
+        items = self._batch_get([{"pk": keys.job_pk(j), "sk": keys.JOB_SK} for j in sorted(set(job_ids))])
+        return {record.job_id: record for record in (JobRecord.from_item(i) for i in items)}
+
+    def videos(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]:
+        """The videos that exist among ``video_ids``, by videoId."""
+        items = self._batch_get([{"pk": keys.video_pk(v), "sk": keys.VIDEO_SK} for v in sorted(set(video_ids))])
+        return {record.video_id: record for record in (VideoRecord.from_item(i) for i in items)}
+
+    def _batch_get(self, wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), 100):  # BatchGetItem takes at most 100 keys
+            request: dict[str, Any] = {self.table.name: {"Keys": wanted[start : start + 100]}}
+            while request:
+                answer = self._dynamodb.batch_get_item(RequestItems=request)
+                found += answer.get("Responses", {}).get(self.table.name, [])
+                request = answer.get("UnprocessedKeys") or {}
+        return [from_dynamo(i) for i in found]
+
+
+def _range(condition: ConditionBase, sort_key: str, low: str | None, below: str | None) -> ConditionBase:
+    """Add a sort-key range: ``[low, below]`` (the caller drops ``below`` itself), either end open."""
+    if low is not None and below is not None:
+        return condition & Key(sort_key).between(low, below)
+    if below is not None:
+        return condition & Key(sort_key).lt(below)
+    if low is not None:
+        return condition & Key(sort_key).gte(low)
+    return condition

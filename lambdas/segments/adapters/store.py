@@ -298,10 +298,14 @@ class SegmentStore:
             for segment in segments:
                 cue = segment.get("TechnicalCueSegment", {})
                 inner = segment.get("ShotSegment") or cue
+                pk, sk = keys.job_pk(job_id), keys.segment_sk(segment, type_order)
                 batch.put_item(
                     Item={
-                        "pk": keys.job_pk(job_id),
-                        "sk": keys.segment_sk(segment, type_order),
+                        "pk": pk,
+                        "sk": sk,
+                        # The library-wide search index (gsi2): segments by kind, longest first.
+                        "gsi2pk": keys.search_pk(keys.segment_kind(segment)),
+                        "gsi2sk": keys.search_sk(int(segment.get("DurationMillis", 0)), pk, sk),
                         # One JSON string, not a nested map: reading a page of 1,000 then costs
                         # one string per item instead of ~25 typed attribute values to parse.
                         "segment": json.dumps(segment, separators=(",", ":"), default=_json_number),

@@ -1,6 +1,6 @@
 """Deterministic identifiers and DynamoDB keys (the single-table design).
 
-Table layout (``pk``/``sk`` strings, GSI ``gsi1`` on ``gsi1pk``/``gsi1sk``):
+Table layout (``pk``/``sk`` strings, GSI ``gsi1`` on ``gsi1pk``/``gsi1sk``, GSI ``gsi2`` on ``gsi2pk``/``gsi2sk``):
 
 =========  ======================  ==========================================================
 item       pk                      sk
@@ -8,6 +8,7 @@ item       pk                      sk
 video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1sk ``<updatedAt>#<h16>``)
 job        ``JOB#<jobId>``         ``JOB``
 segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
+                                   (gsi2pk ``KIND#<cueType|SHOT>``, gsi2sk ``<durationMs:012d>#<h16>``)
 slots      ``QUOTA#<kind>``        ``SLOTS``   (map ``holders``: holder → lease start, epoch s; kind
                                                ``rekognition`` holds ClientRequestTokens, ``fallback`` JobIds)
 =========  ======================  ==========================================================
@@ -15,6 +16,9 @@ slots      ``QUOTA#<kind>``        ``SLOTS``   (map ``holders``: holder → leas
 * one Query on ``JOB#<jobId>`` with ``begins_with(sk, "SEG#")`` reads a job's
   segments in the reference order (type rank, then start time);
 * a video is read by its key, a job by its JobId, videos by status via ``gsi1``;
+* segments of every video are searched by kind (cue type or SHOT), longest first, via
+  ``gsi2``: a duration range is a key condition, and 16 hex of the item's key digest make
+  each index key unique, so a search resumes below the last key it returned;
 * every key derives from content, so rewriting a job's results rewrites the
   same items and never duplicates them.
 """
@@ -32,6 +36,10 @@ VIDEO_SK = "VIDEO"
 JOB_SK = "JOB"
 SEGMENT_PREFIX = "SEG#"
 GSI1 = "gsi1"
+GSI2 = "gsi2"
+SEARCH_PREFIX = "KIND#"
+# What the search index (gsi2) carries beside the keys: the segment and what a search filters on.
+SEARCH_ATTRIBUTES = ("segment", "confidence")
 SLOTS_PK = "QUOTA#rekognition"  # the Rekognition job slots (see slots_pk)
 SLOTS_SK = "SLOTS"
 
@@ -114,3 +122,23 @@ def segment_sk(segment: Segment, type_order: Sequence[str] = DEFAULT_SEGMENT_TYP
     start_ms = int(segment["StartTimestampMillis"])
     start_frame = int(segment["StartFrameNumber"])
     return f"{SEGMENT_PREFIX}{rank}#{start_ms:012d}#{start_frame:010d}#{label}"
+
+
+def segment_kind(segment: Segment) -> str:
+    """What a search partitions segments by: the technical cue's type, or SHOT."""
+    return str(segment.get("TechnicalCueSegment", {}).get("Type") or "SHOT")
+
+
+def search_pk(kind: str) -> str:
+    """gsi2 partition key of the segments of one kind (a cue type or SHOT)."""
+    return f"{SEARCH_PREFIX}{kind}"
+
+
+def search_sk(duration_ms: int, pk: str, sk: str) -> str:
+    """gsi2 sort key: duration (ms) sorts the kind, the item's key digest makes the index key unique."""
+    return f"{max(0, int(duration_ms)):012d}#{_digest(pk, sk)[:16]}"
+
+
+def search_bound(duration_ms: int, *, upper: bool) -> str:
+    """A gsi2 sort-key bound that includes every segment of exactly ``duration_ms``."""
+    return f"{max(0, int(duration_ms)):012d}#{'~' if upper else ''}"

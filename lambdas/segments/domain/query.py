@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from segments.domain.model import CUE_TYPES, SEGMENT_TYPES
 from segments.domain.read_errors import InvalidParameter
+from segments.domain.records import VideoRecord
 
-__all__ = ["EXPORT_FORMATS", "InvalidParameter", "ItemPage", "SegmentFilter", "SegmentQuery"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "InvalidParameter",
+    "ItemPage",
+    "SegmentFilter",
+    "SegmentQuery",
+    "SegmentSearch",
+    "VideoFilter",
+]
 
 EXPORT_FORMATS = ("json", "csv", "edl", "vtt")
 MAX_RESULTS = 1000  # GetSegmentDetection's MaxResults ceiling
@@ -91,3 +101,106 @@ class ItemPage:
     last_sk: str | None
     items_read: int  # items DynamoDB evaluated (ScannedCount): what the read is billed on
     read_units: float = 0.0  # ConsumedCapacity.CapacityUnits as DynamoDB reported it
+
+
+VIDEO_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
+
+
+def iso_instant(text: str | None, name: str) -> str | None:
+    """An ISO-8601 time as the table stores it (UTC, milliseconds, ``Z``); naive times are UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an ISO-8601 time such as 2026-11-01T00:00:00Z") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _check_range(low: float | None, high: float | None, names: str) -> None:
+    if low is not None and high is not None and high < low:
+        raise InvalidParameter(f"{names}: the maximum is below the minimum")
+
+
+@dataclass(frozen=True)
+class VideoFilter:
+    """Which videos a listing returns: status, S3 key prefix and a window on ``updatedAt``."""
+
+    status: str | None = None
+    key_prefix: str | None = None
+    updated_after: str | None = None  # as iso_instant returns it
+    updated_before: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in VIDEO_STATUSES:
+            raise InvalidParameter(f"status must be one of {', '.join(VIDEO_STATUSES)}")
+        if self.updated_after and self.updated_before and self.updated_before <= self.updated_after:
+            raise InvalidParameter("updatedBefore must be later than updatedAfter")
+
+    def fingerprint(self) -> str:
+        """Stable text identifying these filters (binds pagination tokens to them)."""
+        return f"{self.status}|{self.key_prefix}|{self.updated_after}|{self.updated_before}"
+
+    def matches(self, video: VideoRecord) -> bool:
+        """True when a video record (status, key, updated_at) passes every filter."""
+        # A video waiting for a job slot (QUEUED) is IN_PROGRESS to callers.
+        shown = "IN_PROGRESS" if video.status == "QUEUED" else video.status
+        if self.status and shown != self.status:
+            return False
+        if self.key_prefix and not str(video.key).startswith(self.key_prefix):
+            return False
+        if self.updated_after and not video.updated_at > self.updated_after:
+            return False
+        return not (self.updated_before and not video.updated_at < self.updated_before)
+
+
+@dataclass(frozen=True)
+class SegmentSearch:
+    """A search for segments across every video: kind, duration, confidence and the videos' filters."""
+
+    segment_type: str | None = None
+    cue_type: str | None = None
+    min_duration_ms: int | None = None
+    max_duration_ms: int | None = None
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    videos: VideoFilter = VideoFilter()
+    max_results: int = 100
+    next_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.segment_type is not None and self.segment_type not in SEGMENT_TYPES:
+            raise InvalidParameter(f"type must be one of {', '.join(SEGMENT_TYPES)}")
+        if self.cue_type is not None and self.cue_type not in CUE_TYPES:
+            raise InvalidParameter(f"cueType must be one of {', '.join(CUE_TYPES)}")
+        if self.cue_type is not None and self.segment_type == "SHOT":
+            raise InvalidParameter("cueType applies to TECHNICAL_CUE segments, not to type=SHOT")
+        if not 1 <= self.max_results <= MAX_RESULTS:
+            raise InvalidParameter(f"maxResults must be between 1 and {MAX_RESULTS}")
+        _check_range(self.min_duration_ms, self.max_duration_ms, "minDurationMillis/maxDurationMillis")
+        _check_range(self.min_confidence, self.max_confidence, "minConfidence/maxConfidence")
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The index partitions (cue types, SHOT) the search reads."""
+        if self.cue_type:
+            return (self.cue_type,)
+        if self.segment_type == "SHOT":
+            return ("SHOT",)
+        if self.segment_type == "TECHNICAL_CUE":
+            return tuple(sorted(CUE_TYPES))
+        return (*sorted(CUE_TYPES), "SHOT")
+
+    @property
+    def needs_item_filter(self) -> bool:
+        """True when DynamoDB filters the items it reads (confidence is not part of the index key)."""
+        return self.min_confidence is not None or self.max_confidence is not None
+
+    def fingerprint(self) -> str:
+        """Stable text identifying the search (binds pagination tokens to it)."""
+        return (
+            f"{','.join(self.kinds)}|{self.min_duration_ms}|{self.max_duration_ms}|{self.min_confidence}|"
+            f"{self.max_confidence}|{self.videos.fingerprint()}"
+        )

@@ -20,10 +20,10 @@ from segments import reads
 from segments.adapters.pagination_key import SecretKeyring, static_keyring
 from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
-from segments.domain.query import SegmentFilter, SegmentQuery
+from segments.domain.query import SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
 from segments.handlers.media_routes import router as media_router
-from segments.models import ErrorResponse, SegmentsResponse, VideoResponse, VideosResponse
+from segments.models import ErrorResponse, SearchResponse, SegmentsResponse, VideoResponse, VideosResponse
 from segments.settings import api_settings
 
 logger = Logger()
@@ -72,6 +72,15 @@ MinConfidence = Annotated[float | None, Query(alias="minConfidence", ge=0, le=10
 StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
+STATUS_PATTERN = "^(IN_PROGRESS|SUCCEEDED|FAILED)$"
+VideoStatus = Annotated[str | None, Query(pattern=STATUS_PATTERN)]
+KeyPrefix = Annotated[str | None, Query(alias="keyPrefix", max_length=1024, description="S3 key prefix")]
+UpdatedAfter = Annotated[
+    str | None, Query(alias="updatedAfter", max_length=40, description="ISO-8601 time; videos updated after it")
+]
+UpdatedBefore = Annotated[
+    str | None, Query(alias="updatedBefore", max_length=40, description="ISO-8601 time; videos updated before it")
+]
 SEGMENT_RESPONSES: dict[int, Any] = {
     **_error_responses(400, 404, 409, 429, 500),
     200: {
@@ -121,20 +130,65 @@ def _answer(answer: reads.Answer) -> Response[Any]:
 
 @app.get(
     "/videos",
-    summary="List videos with their status",
+    summary="List videos, newest first",
     responses={
         **ERROR_RESPONSES,
         200: {"description": "videos", "content": {"application/json": {"model": VideosResponse}}},
     },
 )
 def list_videos(
-    status: Annotated[str | None, Query(pattern="^(IN_PROGRESS|SUCCEEDED|FAILED)$")] = None,
+    status: VideoStatus = None,
+    key_prefix: KeyPrefix = None,
+    updated_after: UpdatedAfter = None,
+    updated_before: UpdatedBefore = None,
     max_results: MaxResults = 100,
     next_token: NextToken = None,
 ) -> Response[Any]:
-    """Videos, newest first within each status."""
+    """Videos newest first (by updatedAt), optionally by status, S3 key prefix and update window."""
+    videos = _video_filter(status, key_prefix, updated_after, updated_before)
     return _answer(
-        reads.list_videos(_store(), status=status, max_results=max_results, next_token=next_token, keyring=_keyring())
+        reads.list_videos(_store(), videos, max_results=max_results, next_token=next_token, keyring=_keyring())
+    )
+
+
+@app.get(
+    "/segments",
+    summary="Search segments across every video, longest first",
+    responses={
+        **ERROR_RESPONSES,
+        200: {"description": "matching segments", "content": {"application/json": {"model": SearchResponse}}},
+    },
+)
+def search_segments(
+    type: SegmentType = None,
+    cue_type: CueType = None,
+    min_duration: Annotated[int | None, Query(alias="minDurationMillis", ge=0)] = None,
+    max_duration: Annotated[int | None, Query(alias="maxDurationMillis", ge=0)] = None,
+    min_confidence: MinConfidence = None,
+    max_confidence: Annotated[float | None, Query(alias="maxConfidence", ge=0, le=100)] = None,
+    video_status: Annotated[str | None, Query(alias="videoStatus", pattern=STATUS_PATTERN)] = None,
+    key_prefix: KeyPrefix = None,
+    updated_after: UpdatedAfter = None,
+    updated_before: UpdatedBefore = None,
+    max_results: MaxResults = 100,
+    next_token: NextToken = None,
+) -> Response[Any]:
+    """Segments of every video's current SUCCEEDED job, longest first (ties in a fixed, opaque order)."""
+    search = SegmentSearch(
+        segment_type=type, cue_type=cue_type, min_duration_ms=min_duration, max_duration_ms=max_duration,
+        min_confidence=min_confidence, max_confidence=max_confidence,
+        videos=_video_filter(video_status, key_prefix, updated_after, updated_before),
+        max_results=max_results, next_token=next_token,
+    )  # fmt: skip
+    return _answer(reads.search_segments(_store(), search, _keyring()))
+
+
+def _video_filter(status: str | None, prefix: str | None, after: str | None, before: str | None) -> VideoFilter:
+    return VideoFilter(
+        status=status,
+        key_prefix=prefix or None,
+        updated_after=iso_instant(after, "updatedAfter"),
+        updated_before=iso_instant(before, "updatedBefore"),
     )
 
 

@@ -13,7 +13,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.domain.events import completion_from_sns_body
@@ -28,11 +29,16 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None]:
+def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
-    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name), Rekognition(), launcher
+    return (
+        SegmentStore(config.table_name),
+        WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
+        Rekognition(),
+        launcher,
+    )
 
 
 @tracer.capture_method

@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.queue import Queue
 from segments.adapters.store import SegmentStore
 from segments.dead_letters import settle_dead_letter
 from segments.settings import settings
@@ -24,10 +25,12 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, DynamoJobSlots]:
+def adapters() -> tuple[SegmentStore, WakingSlots]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
-    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name)
+    return SegmentStore(config.table_name), WakingSlots(
+        DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())
+    )
 
 
 @tracer.capture_method

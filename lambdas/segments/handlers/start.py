@@ -15,11 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.aws import SHORT_BUDGET, client, resource
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
-from segments.domain.events import removals_in_s3_event, uploads_in_s3_event
+from segments.domain import keys
+from segments.domain.events import VideoObject, removals_in_s3_event, uploads_in_s3_event
 from segments.orchestration import Attempt, RetryLater, record_deletion, start_video
 from segments.settings import settings
 
@@ -31,19 +32,29 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None, Queue]:
+def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None, Queue]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     sfn = client("stepfunctions", SHORT_BUDGET)
     launcher = FallbackLauncher(config.fallback_state_machine_arn, sfn) if config.fallback_state_machine_arn else None
     dynamodb = resource("dynamodb", SHORT_BUDGET)
+    queue = Queue(client("sqs", SHORT_BUDGET))
+    slots = WakingSlots(
+        DynamoJobSlots(config.table_name, dynamodb=dynamodb),
+        WaitingUploads(config.table_name, queue, dynamodb=dynamodb),
+    )
     return (
         SegmentStore(config.table_name, dynamodb),
-        DynamoJobSlots(config.table_name, dynamodb=dynamodb),
+        slots,
         Rekognition(client("rekognition", SHORT_BUDGET)),
         launcher,
-        Queue(client("sqs", SHORT_BUDGET)),
+        queue,
     )
+
+
+def token_of(video: VideoObject) -> str:
+    """The upload's slot holder: its ClientRequestToken."""
+    return keys.client_request_token(video.bucket, video.key, video.version_id)
 
 
 @tracer.capture_method
@@ -62,6 +73,8 @@ def handle_record(record: SQSRecord) -> None:
                 video, attempt, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
             )
             logger.info("upload handled", extra={"outcome": outcome})
+            if outcome != "ignored":
+                slots.waiting.done(token_of(video))
             metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
             if metric:
                 metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
@@ -72,6 +85,8 @@ def handle_record(record: SQSRecord) -> None:
         metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
         logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
         queue.delay(record.event_source_arn, record.receipt_handle, exc.delay_seconds)
+        # The next freed slot makes this delivery visible again at once instead of after the delay.
+        slots.waiting.wait(token_of(video), record.event_source_arn, record.receipt_handle, time.time())
         raise
     except Exception:
         # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.

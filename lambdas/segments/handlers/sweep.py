@@ -12,7 +12,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.settings import settings
@@ -26,11 +27,16 @@ EXECUTION_CHANGE = "Step Functions Execution Status Change"
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, DynamoJobSlots, Rekognition, FallbackLauncher | None]:
+def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
-    return SegmentStore(config.table_name), DynamoJobSlots(config.table_name), Rekognition(), launcher
+    return (
+        SegmentStore(config.table_name),
+        WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
+        Rekognition(),
+        launcher,
+    )
 
 
 @logger.inject_lambda_context
