@@ -131,6 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     videos, gt_dir = clip_paths(args.clips)
     calibration: list[str] = []
+    per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
     lines += ["| engine | P | R | F1 | cut R | gradual R | " + " | ".join(f"{c} F1" for c in CUES) + " |"]
     lines += ["|---|---:|---:|---:|---:|---:|" + "---:|" * len(CUES)]
@@ -150,15 +151,33 @@ def main() -> None:
              "--json-out", str(scores_path), "--missing-ok"],
             check=True, capture_output=True,
         )  # fmt: skip
-        lines.append(row(engine, json.loads(scores_path.read_text())))
+        scores = json.loads(scores_path.read_text())
+        per_clip[engine] = {c["video"]: c["shots"] for c in scores["per_clip"]}
+        lines.append(row(engine, scores))
         print(lines[-1], flush=True)
         if engine == "ours":
             calibration = confidence_table(videos, gt_dir, pred_dir)
-    lines += ["", *calibration]
+    lines += ["", *clip_table(per_clip), "", *calibration]
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def clip_table(per_clip: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Transition F1 per clip and engine (P/R in brackets), clips in the first engine's order."""
+    if not per_clip:
+        return []
+    engines = list(per_clip)
+    table = ["Transitions per clip (F1, P/R):", ""]
+    table += ["| clip | transitions | " + " | ".join(engines) + " |", "|---|---:|" + "---|" * len(engines)]
+    for clip, first in per_clip[engines[0]].items():
+        cells = []
+        for engine in engines:
+            shots = per_clip[engine].get(clip)
+            cells.append(f"{shots['f1']:.3f} ({shots['precision']:.2f}/{shots['recall']:.2f})" if shots else "-")
+        table.append(f"| {Path(clip).stem} | {first['tp'] + first['fn']} | " + " | ".join(cells) + " |")
+    return table
 
 
 BUCKETS = ((50.0, 70.0), (70.0, 85.0), (85.0, 95.0), (95.0, 100.01))
