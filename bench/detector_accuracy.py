@@ -1,6 +1,7 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
-Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR] [--engines ours,pyscenedetect-content,...]
+Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout]
+       [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
 package is not installed are reported as unavailable, not silently skipped.
@@ -24,6 +25,25 @@ CACHE = Path.home() / ".cache" / "shot-bench"
 CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
 VIDEO_SUFFIXES = (".mp4", ".avi")
 ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
+
+
+SPLICE_SEED = 4242
+
+
+def real_half(half: str) -> Path:
+    """The real set's tuning or held-out half (real clips + spliced real content), fetched on first use."""
+    realset, splice = CACHE / "realset", CACHE / f"realsplice-{SPLICE_SEED}"
+    if not list((realset / half).glob("*.json")):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py")], check=True)
+    if not list((splice / half).glob("*.json")):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)], check=True)
+    joined = CACHE / f"real-{half}"
+    joined.mkdir(parents=True, exist_ok=True)
+    for source in [*sorted((realset / half).iterdir()), *sorted((splice / half).iterdir())]:
+        link = joined / source.name
+        if not link.exists():
+            link.symlink_to(source)
+    return joined
 
 
 def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
@@ -128,8 +148,12 @@ def main() -> None:
     parser.add_argument("--clips", type=Path, default=None)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
+    parser.add_argument(
+        "--real", choices=("tune", "heldout"), default=None,
+        help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
+    )  # fmt: skip
     args = parser.parse_args()
-    videos, gt_dir = clip_paths(args.clips)
+    videos, gt_dir = clip_paths(real_half(args.real) if args.real else args.clips)
     calibration: list[str] = []
     per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
