@@ -17,8 +17,7 @@ from infra.config import Settings
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import log_group
 from infra.constructs.storage import Storage
-from segments.handlers.media_routes import UPLOAD_FOLDER, MediaSettings
-from segments.settings import ApiSettings
+from segments.settings import UPLOAD_FOLDER, ApiSettings, MediaSettings
 
 ROUTES = (
     "videos",
