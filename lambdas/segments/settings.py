@@ -135,10 +135,11 @@ class EnvironmentGetter(Generic[M]):
 
     def __init__(self, model: type[M]) -> None:
         self._model = model
+        self._names = model.variable_names()
         self._cached: tuple[tuple[str | None, ...], M] | None = None
 
     def __call__(self) -> M:
-        key = tuple(os.environ.get(name) for name in self._model.variable_names())
+        key = tuple(map(os.environ.get, self._names))
         if self._cached is None or self._cached[0] != key:
             self._cached = (key, self._model.from_environment(os.environ))
         return self._cached[1]
