@@ -25,9 +25,9 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
-from infra.constructs.shared import encrypted_queue, iam5_grant_wildcards, log_group
+from infra.constructs.shared import encrypted_queue, function_role, iam5_grant_wildcards, log_group
 from infra.constructs.storage import Storage
-from segments.settings import powertools_environment
+from segments.settings import ThumbnailSettings, powertools_environment
 from thumbnails.plan import PREFIX as THUMBNAIL_PREFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +137,7 @@ class Viewer(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=storage.access_logs,
             server_access_logs_prefix="viewer-site/",
+            lifecycle_rules=[s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1))],
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=False,
         )
@@ -192,7 +193,11 @@ class Viewer(Construct):
             enforce_ssl=True,
             # CloudFront standard logs are written with an ACL, which needs object writer ownership.
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(365), abort_incomplete_multipart_upload_after=Duration.days(1)
+                )
+            ],
             removal_policy=RemovalPolicy.DESTROY,
         )
         NagSuppressions.add_resource_suppressions(
@@ -295,6 +300,8 @@ class Viewer(Construct):
     def _build_thumbnail_function(self, *, storage: Storage) -> lambda_.DockerImageFunction:
         settings = self.settings
         self.dlq: sqs.IQueue = encrypted_queue(self, "ThumbnailsDlq", key=storage.key)
+        logs = log_group(self, "ThumbnailLogs", settings=settings)
+        self.thumbnail_role = function_role(self, "ThumbnailRole", logs_to=logs, description="Thumbnail step")
         NagSuppressions.add_resource_suppressions(
             self.dlq,
             [{"id": "AwsSolutions-SQS3", "reason": "This queue is the stream mapping's on-failure destination."}],
@@ -316,16 +323,18 @@ class Viewer(Construct):
             timeout=Duration.minutes(settings.fallback_timeout_minutes),
             ephemeral_storage_size=Size.mebibytes(512),
             tracing=lambda_.Tracing.ACTIVE,
-            log_group=log_group(self, "ThumbnailLogs", settings=settings),
+            log_group=logs,
+            role=self.thumbnail_role,
             environment={
                 **powertools_environment("segments-thumbnails"),
-                "TABLE_NAME": storage.table.table_name,
-                "BUCKET_NAME": storage.bucket.bucket_name,
+                **ThumbnailSettings(
+                    table_name=storage.table.table_name, bucket_name=storage.bucket.bucket_name
+                ).environment(),
             },
         )
         storage.bucket.grant_read(function)
         storage.bucket.grant_put(function, f"{THUMBNAIL_PREFIX}*")
-        storage.table.grant_read_write_data(function)
+        storage.grant_table_write(function)  # reads the job and its shots, notes the outcome on the video
         function.add_event_source(
             sources.DynamoEventSource(
                 storage.table,
@@ -356,18 +365,5 @@ class Viewer(Construct):
             *grants["appliesTo"],  # type: ignore[misc]
             {"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{THUMBNAIL_PREFIX.rstrip('/')}\\/\\*$/g"},
         ]
-        NagSuppressions.add_resource_suppressions(
-            function,
-            [
-                grants,
-                {
-                    "id": "AwsSolutions-IAM4",
-                    "reason": "The function writes its logs with AWSLambdaBasicExecutionRole, as CDK sets up.",
-                    "appliesTo": [
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                    ],
-                },
-            ],
-            apply_to_children=True,
-        )
+        NagSuppressions.add_resource_suppressions(self.thumbnail_role, [grants], apply_to_children=True)
         return function
