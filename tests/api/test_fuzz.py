@@ -54,7 +54,7 @@ def test_generated_requests_never_5xx_and_conform(served: object) -> None:
     document = json.loads((ROOT / "openapi.json").read_text())
     loaded = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in loaded.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     counted = 0
     for operation in operations:
 
