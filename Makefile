@@ -79,6 +79,7 @@ bench: setup $(BENCH_VENV)/.installed
 	$(PY) bench/random_clips.py --count 16 --seed 7
 	$(PY) bench/detector_accuracy.py --clips $(HOME)/.cache/shot-bench/random-7 --engines ours \
 	  --out bench/out/detector_accuracy_random.md
+	$(BENCH_VENV)/bin/python bench/detector_accuracy.py --real heldout
 	$(BENCH_VENV)/bin/python bench/detector_speed.py
 	$(PY) bench/fallback_throughput.py
 	$(PY) bench/api.py

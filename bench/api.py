@@ -6,7 +6,8 @@ time spent inside moto's request processing. *Items read* is the sum of DynamoDB
 over the request's Queries (what a read is billed on; moto's ``ConsumedCapacity`` is a constant, so
 it cannot stand in for it).
 
-Usage: .venv/bin/python bench/api.py [--runs 30] [--local-requests 3000]   (writes bench/out/api.md)
+Usage: .venv/bin/python bench/api.py [--runs 30] [--local-requests 3000] [--videos 1000 --segments-per-video 1000]
+       (writes bench/out/api.md)
 """
 
 from __future__ import annotations
@@ -85,7 +86,6 @@ def _token_after(api: Any, path: str, query: dict[str, list[str]], pages: int) -
 
 def in_process(runs: int) -> list[str]:
     """Latency and items read of pages and exports of a 10,000-segment job."""
-    _timed_stubber()
     rows = []
     with mock_aws():
         _untrack_table_items()  # moto keeps a copy of every item read otherwise, which skews later runs
@@ -131,6 +131,104 @@ def in_process(runs: int) -> list[str]:
     return rows
 
 
+class _Capture:
+    """A stand-in for the boto3 table that keeps the items ``put_segments`` writes (same format, no HTTP)."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def Table(self, name: str) -> _Capture:
+        return self
+
+    def batch_writer(self, **_: Any) -> Any:
+        capture = self
+
+        class Writer:
+            def __enter__(self) -> Writer:
+                return self
+
+            def __exit__(self, *_: Any) -> None:
+                return None
+
+            def put_item(self, Item: dict[str, Any]) -> None:
+                capture.items.append(Item)
+
+        return Writer()
+
+
+def _library(table: str, videos: int, per_video: int) -> None:
+    """``videos`` finished videos of ``per_video`` segments each, written straight into moto's backend.
+
+    Video and job items go through the real store; segment items are the ones ``put_segments``
+    builds, put into moto's backend directly because a million HTTP-level writes take hours here.
+    """
+    from boto3.dynamodb.types import TypeSerializer
+    from moto.dynamodb.models import dynamodb_backends
+
+    from segments.adapters.store import SegmentStore
+
+    backend = dynamodb_backends["123456789012"]["us-east-1"]
+    serializer = TypeSerializer()
+    cues = max(1, per_video // 10)
+    segments = rk.cues(cues) + rk.shots(per_video - cues)
+    for n in range(videos):
+        job_id = f"job-lib-{n:04d}"
+        store_job(table, key=f"library/{n % 10}/clip{n:04d}.mp4", job_id=job_id, segments=[])
+        capture = _Capture()
+        SegmentStore(table, dynamodb=capture).put_segments(job_id, segments, ["TECHNICAL_CUE", "SHOT"])
+        for item in capture.items:
+            backend.put_item(table, {k: serializer.serialize(v) for k, v in item.items()})
+
+
+def search(videos: int, per_video: int, runs: int) -> list[str]:
+    """Latency and items read of library-wide searches over ``videos`` x ``per_video`` segments."""
+    rows = []
+    with mock_aws():
+        _untrack_table_items()
+        table = create_segments_table(boto3.client("dynamodb"), "search")
+        os.environ["TABLE_NAME"] = table
+        started = time.perf_counter()
+        _library(table, videos, per_video)
+        print(f"library of {videos:,} x {per_video:,} written in {time.perf_counter() - started:,.0f} s", flush=True)
+        from segments.handlers import api
+
+        api.reset()
+        _count_items_read(api._store().table.meta.client)
+        cases: dict[str, dict[str, list[str]]] = {
+            "page of 100, cueType=BlackFrames (longest first)": {"maxResults": ["100"], "cueType": ["BlackFrames"]},
+            "page of 100, type=SHOT, maxDurationMillis=1000": {
+                "maxResults": ["100"],
+                "type": ["SHOT"],
+                "maxDurationMillis": ["1000"],
+            },
+            "page of 100, no filter (8 kinds merged)": {"maxResults": ["100"]},
+            "page of 100, type=SHOT, minConfidence=94 (filtered)": {
+                "maxResults": ["100"],
+                "type": ["SHOT"],
+                "minConfidence": ["94"],
+            },
+            "page of 100, cueType=BlackFrames, keyPrefix=library/3/": {
+                "maxResults": ["100"],
+                "cueType": ["BlackFrames"],
+                "keyPrefix": ["library/3/"],
+            },
+        }
+        for name, query in cases.items():
+            own: list[float] = []
+            for _ in range(runs):
+                SERVICE_SECONDS[0], ITEMS_READ[0] = 0.0, 0
+                began = time.perf_counter()
+                result = api.handler(rest_event("GET", "/segments", query), LocalContext())
+                own.append((time.perf_counter() - began - SERVICE_SECONDS[0]) * 1000)
+                assert result["statusCode"] == 200, result
+            returned = len(json.loads(result["body"])["Segments"])
+            rows.append(
+                f"| {name} | {statistics.median(own):,.0f} | {_pct(own, 0.95):,.0f} | {returned} | {ITEMS_READ[0]:,} |"
+            )
+            print(rows[-1], flush=True)
+    return rows
+
+
 def _rss_mib() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -170,8 +268,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--local-requests", type=int, default=3000)
+    parser.add_argument("--videos", type=int, default=1000, help="videos in the search library")
+    parser.add_argument("--segments-per-video", type=int, default=1000)
+    parser.add_argument("--skip-pages", action="store_true", help="leave out the per-job pages and exports")
     args = parser.parse_args()
-    rows = in_process(args.runs)
+    _timed_stubber()
+    rows = [] if args.skip_pages else in_process(args.runs)
+    search_rows = search(args.videos, args.segments_per_video, args.runs) if args.videos else []
     local_rows = local_mode(args.local_requests) if args.local_requests else []
     lines = [
         "# Read API cost",
@@ -186,6 +289,16 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|",
         *rows,
     ]
+    if search_rows:
+        lines += [
+            "",
+            f"Search (`GET /segments`) over {args.videos:,} videos x {args.segments_per_video:,} segments "
+            "(10% technical cues):",
+            "",
+            "| search | handler p50 ms | handler p95 ms | returned | items read |",
+            "|---|---:|---:|---:|---:|",
+            *search_rows,
+        ]
     if local_rows:
         lines += [
             "",

@@ -1,6 +1,7 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
-Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR] [--engines ours,pyscenedetect-content,...]
+Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout]
+       [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
 package is not installed are reported as unavailable, not silently skipped.
@@ -24,6 +25,25 @@ CACHE = Path.home() / ".cache" / "shot-bench"
 CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
 VIDEO_SUFFIXES = (".mp4", ".avi")
 ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
+
+
+SPLICE_SEED = 4242
+
+
+def real_half(half: str) -> Path:
+    """The real set's tuning or held-out half (real clips + spliced real content), fetched on first use."""
+    realset, splice = CACHE / "realset", CACHE / f"realsplice-{SPLICE_SEED}"
+    if not list((realset / half).glob("*.json")):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py")], check=True)
+    if not list((splice / half).glob("*.json")):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)], check=True)
+    joined = CACHE / f"real-{half}"
+    joined.mkdir(parents=True, exist_ok=True)
+    for source in [*sorted((realset / half).iterdir()), *sorted((splice / half).iterdir())]:
+        link = joined / source.name
+        if not link.exists():
+            link.symlink_to(source)
+    return joined
 
 
 def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
@@ -128,9 +148,14 @@ def main() -> None:
     parser.add_argument("--clips", type=Path, default=None)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
+    parser.add_argument(
+        "--real", choices=("tune", "heldout"), default=None,
+        help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
+    )  # fmt: skip
     args = parser.parse_args()
-    videos, gt_dir = clip_paths(args.clips)
+    videos, gt_dir = clip_paths(real_half(args.real) if args.real else args.clips)
     calibration: list[str] = []
+    per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
     lines += ["| engine | P | R | F1 | cut R | gradual R | " + " | ".join(f"{c} F1" for c in CUES) + " |"]
     lines += ["|---|---:|---:|---:|---:|---:|" + "---:|" * len(CUES)]
@@ -150,15 +175,33 @@ def main() -> None:
              "--json-out", str(scores_path), "--missing-ok"],
             check=True, capture_output=True,
         )  # fmt: skip
-        lines.append(row(engine, json.loads(scores_path.read_text())))
+        scores = json.loads(scores_path.read_text())
+        per_clip[engine] = {c["video"]: c["shots"] for c in scores["per_clip"]}
+        lines.append(row(engine, scores))
         print(lines[-1], flush=True)
         if engine == "ours":
             calibration = confidence_table(videos, gt_dir, pred_dir)
-    lines += ["", *calibration]
+    lines += ["", *clip_table(per_clip), "", *calibration]
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def clip_table(per_clip: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Transition F1 per clip and engine (P/R in brackets), clips in the first engine's order."""
+    if not per_clip:
+        return []
+    engines = list(per_clip)
+    table = ["Transitions per clip (F1, P/R):", ""]
+    table += ["| clip | transitions | " + " | ".join(engines) + " |", "|---|---:|" + "---|" * len(engines)]
+    for clip, first in per_clip[engines[0]].items():
+        cells = []
+        for engine in engines:
+            shots = per_clip[engine].get(clip)
+            cells.append(f"{shots['f1']:.3f} ({shots['precision']:.2f}/{shots['recall']:.2f})" if shots else "-")
+        table.append(f"| {Path(clip).stem} | {first['tp'] + first['fn']} | " + " | ".join(cells) + " |")
+    return table
 
 
 BUCKETS = ((50.0, 70.0), (70.0, 85.0), (85.0, 95.0), (95.0, 100.01))

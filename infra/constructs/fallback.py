@@ -26,9 +26,11 @@ TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
     "TransientError",
 ]
+# Throttled chunks (the account's concurrency is shared by every execution's Map) wait with full
+# jitter up to 5 minutes apart, about an hour in all, instead of failing the video after ~75 s.
+THROTTLED = ["Lambda.TooManyRequestsException"]
 
 
 class Fallback(Construct):
@@ -141,6 +143,14 @@ class Fallback(Construct):
             payload_response_only=True,
             result_path=result_path,
             retry_on_service_exceptions=False,
+        )
+        task.add_retry(
+            errors=THROTTLED,
+            interval=Duration.seconds(10),
+            max_attempts=16,
+            backoff_rate=2.0,
+            max_delay=Duration.minutes(5),
+            jitter_strategy=sfn.JitterType.FULL,
         )
         task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(5), max_attempts=4, backoff_rate=2.0)
         return task

@@ -102,16 +102,18 @@ class Ingest(Construct):
         return role
 
     def _build_notifications(self, *, settings: Settings, bucket: s3.IBucket) -> None:
-        """Every new object under the prefix goes to the queue; the start function keeps the video suffixes.
+        """Every object created or removed under the prefix goes to the queue; the start function keeps the
+        video suffixes.
 
         S3 suffix filters are case-sensitive and may not overlap, so ``clip.Mp4`` could never match a
         filter list, and a repeated suffix would fail the deploy; matching in the function (case-insensitive,
         ``segments.domain.events.is_video_key``) has neither problem. Other keys cost one ignored record each.
         """
         filters = [s3.NotificationKeyFilter(prefix=settings.video_prefix)] if settings.video_prefix else []
-        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, QueueDestination(self.queue), *filters)
-        # Removals too: a deleted object's video is recorded DELETED, not left listed as SUCCEEDED.
-        bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, QueueDestination(self.queue), *filters)
+        destination = QueueDestination(self.queue)
+        # Removals too: the start function records a deleted video instead of listing it as if nothing happened.
+        for event in (s3.EventType.OBJECT_CREATED, s3.EventType.OBJECT_REMOVED):
+            bucket.add_event_notification(event, destination, *filters)
 
     def _build_start_function(
         self, *, settings: Settings, storage: Storage, fallback_state_machine: sfn.IStateMachine | None

@@ -17,8 +17,7 @@ from infra.config import Settings
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import log_group
 from infra.constructs.storage import Storage
-from segments.handlers.media_routes import UPLOAD_FOLDER, MediaSettings
-from segments.settings import ApiSettings
+from segments.settings import UPLOAD_FOLDER, ApiSettings, MediaSettings
 
 ROUTES = (
     "videos",
@@ -105,21 +104,27 @@ class ReadApi(Construct):
         storage.grant_table_read(handler.function)
         self.pagination_secret.grant_read(handler.function)
         # Presigned URLs carry the function's own permissions: read videos and thumbnails, put new uploads.
-        storage.bucket.grant_read(handler.function)
+        handler.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[storage.bucket.arn_for_objects("*")]
+            )
+        )
+        # Uploads through presigned forms are encrypted with the data key under the signer's identity.
+        storage.key.grant_encrypt_decrypt(handler.function)
         uploads = f"{settings.video_prefix}{UPLOAD_FOLDER}"
         handler.function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[storage.bucket.arn_for_objects(f"{uploads}*")])
         )
+        upload_pattern = re.escape(uploads).replace("/", "\\/")  # inside a /regex/ literal
+        assert handler.function.role is not None
         NagSuppressions.add_resource_suppressions(
-            handler,
+            handler.function.role,
             [
                 {
                     "id": "AwsSolutions-IAM5",
                     "reason": "Presigned upload forms are signed with this function's role: it may put new objects "
                     "under the uploads folder only (each form's policy then fixes one key and a size range).",
-                    "appliesTo": [
-                        {"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{re.escape(uploads)}\\*$/g"}
-                    ],
+                    "appliesTo": [{"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{upload_pattern}\\*$/g"}],
                 }
             ],
             apply_to_children=True,

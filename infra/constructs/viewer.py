@@ -27,7 +27,7 @@ from constructs import Construct
 from infra.config import Settings
 from infra.constructs.shared import encrypted_queue, function_role, iam5_grant_wildcards, log_group
 from infra.constructs.storage import Storage
-from segments.settings import powertools_environment
+from segments.settings import ThumbnailSettings, powertools_environment
 from thumbnails.plan import PREFIX as THUMBNAIL_PREFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -327,8 +327,9 @@ class Viewer(Construct):
             role=self.thumbnail_role,
             environment={
                 **powertools_environment("segments-thumbnails"),
-                "TABLE_NAME": storage.table.table_name,
-                "BUCKET_NAME": storage.bucket.bucket_name,
+                **ThumbnailSettings(
+                    table_name=storage.table.table_name, bucket_name=storage.bucket.bucket_name
+                ).environment(),
             },
         )
         storage.bucket.grant_read(function)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from segments.domain import keys
 from segments.domain.events import EventError, completion_from_sns_body, uploads_in_s3_event
 from segments.ports import JobSlots, ResultStore
 
@@ -30,6 +31,10 @@ def settle_dead_letter(body: str, *, store: ResultStore, slots: JobSlots, receiv
         for video in uploads_in_s3_event(body):
             message = f"the upload event could not be processed{tries} and was dead-lettered; {REDRIVE}"
             done = store.record_video_status(video, status="FAILED", message=message, source="rekognition")
+            if done:
+                # No job runs for this version (else the write above would not apply), so a slot its
+                # start took before dying belongs to nobody: no redelivery will come to release it.
+                slots.release(keys.client_request_token(video.bucket, video.key, video.version_id))
             outcomes.append("video-failed" if done else "video-has-job")
         return outcomes
     try:

@@ -123,6 +123,34 @@ class FallbackSettings(FunctionEnvironment):
     chunk_seconds: int = Field(default=1200, ge=1)  # seconds of video per chunk
 
 
+class ThumbnailSettings(FunctionEnvironment):
+    """The thumbnail function's environment."""
+
+    table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+
+
+MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned POST: S3's single-request limit
+# Browser uploads land under <videoPrefix>uploads/, the only keys the API function may write.
+UPLOAD_FOLDER = "uploads/"
+
+
+class MediaSettings(FunctionEnvironment):
+    """The viewer routes' part of the API function's environment."""
+
+    bucket_name: str = ""
+    video_suffixes: tuple[str, ...] = DEFAULT_VIDEO_SUFFIXES
+    video_prefix: str = ""
+    media_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of playback and thumbnail URLs
+    upload_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of an upload form
+    upload_max_bytes: int = Field(default=MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES)
+
+    @field_validator("video_suffixes", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return [str(s).strip().lower().lstrip(".") for s in list_from_text(value) if str(s).strip()]
+
+
 def powertools_environment(
     service: str, *, namespace: str = METRICS_NAMESPACE, log_level: str = "INFO"
 ) -> dict[str, str]:
@@ -135,10 +163,11 @@ class EnvironmentGetter(Generic[M]):
 
     def __init__(self, model: type[M]) -> None:
         self._model = model
+        self._names = model.variable_names()
         self._cached: tuple[tuple[str | None, ...], M] | None = None
 
     def __call__(self) -> M:
-        key = tuple(os.environ.get(name) for name in self._model.variable_names())
+        key = tuple(map(os.environ.get, self._names))
         if self._cached is None or self._cached[0] != key:
             self._cached = (key, self._model.from_environment(os.environ))
         return self._cached[1]
@@ -156,3 +185,5 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
 settings: EnvironmentGetter[Settings] = EnvironmentGetter(Settings)
 api_settings: EnvironmentGetter[ApiSettings] = EnvironmentGetter(ApiSettings)
 fallback_settings: EnvironmentGetter[FallbackSettings] = EnvironmentGetter(FallbackSettings)
+media_settings: EnvironmentGetter[MediaSettings] = EnvironmentGetter(MediaSettings)
+thumbnail_settings: EnvironmentGetter[ThumbnailSettings] = EnvironmentGetter(ThumbnailSettings)

@@ -36,11 +36,13 @@ def run_dead_letters(bodies: list[str]) -> dict[str, Any]:
 
 
 def test_a_dead_lettered_upload_marks_its_video_failed_with_how_to_retry(stubbed: Stubber, segments_table: str) -> None:
+    DynamoJobSlots(segments_table).acquire(token("lost.mp4"), 20, 1e9, 3600)  # its start died holding a slot
     body = s3_event_record("lost.mp4")["body"]
     assert run_dead_letters([body]) == {"batchItemFailures": []}
     video = SegmentStore(segments_table).get_video(keys.video_id_for_key("lost.mp4"))
     assert video is not None and video.status == "FAILED"
     assert "dead-lettered" in video.status_message and "re-upload" in video.status_message
+    assert slot_holders(segments_table) == set()
 
 
 def test_a_dead_lettered_completion_fails_its_job_and_frees_its_slot(stubbed: Stubber, segments_table: str) -> None:

@@ -103,4 +103,4 @@ def test_sigkill_mid_job_then_restart_finishes_every_upload(process: Process, tm
     process.wait_for(lambda: snapshot.exists() and clips[0].name in snapshot.read_text())
     process.kill()
     process.start()
-    process.wait_for(lambda: all(status(process, c.name) == "SUCCEEDED" for c in clips), timeout=240)
+    process.wait_for(lambda: all(status(process, c.name) == "SUCCEEDED" for c in clips), timeout=420)

@@ -192,3 +192,11 @@ def test_a_video_key_in_any_case_starts_a_job_and_other_keys_are_ignored(
         if is_video_key(k, settings.video_suffixes, settings.video_prefix)
     ]
     assert reaching == started
+
+
+def test_removals_reach_the_start_function_so_a_deleted_video_is_recorded(template: Template) -> None:
+    (notifications,) = _resources(template, "Custom::S3BucketNotifications").values()
+    configs = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    events = {event for config in configs for event in config["Events"]}
+    assert events == {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}
+    assert len({json.dumps(config["QueueArn"]) for config in configs}) == 1  # both to the uploads queue

@@ -67,3 +67,23 @@ def test_removed_objects_are_announced_to_the_uploads_queue(template: Template) 
     events = sorted(event for config in configs for event in config["Events"])
     assert events == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
     assert len({json.dumps(config["QueueArn"]) for config in configs}) == 1
+
+
+def _retriers(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = list(node.get("Retry", []))
+        return found + [r for value in node.values() for r in _retriers(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _retriers(value)]
+    return []
+
+
+def test_throttled_fallback_chunks_wait_with_jitter_instead_of_failing_the_video(template: Template) -> None:
+    (machine,) = template.find_resources("AWS::StepFunctions::StateMachine").values()
+    definition = machine["Properties"]["DefinitionString"]
+    text = "".join(p if isinstance(p, str) else "x" for p in definition["Fn::Join"][1])
+    retriers = _retriers(json.loads(text))
+    throttled = [r for r in retriers if r["ErrorEquals"] == ["Lambda.TooManyRequestsException"]]
+    assert throttled and all(r["JitterStrategy"] == "FULL" and r["MaxDelaySeconds"] == 300 for r in throttled)
+    waited = sum(min(300, 10 * 2**i) for i in range(throttled[0]["MaxAttempts"]))
+    assert waited >= 3600  # seconds a chunk may wait for concurrency at most (full jitter halves it on average)

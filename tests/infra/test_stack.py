@@ -9,8 +9,8 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 from infra.config import CHUNK_RESULTS_PREFIX, load_settings
+from infra.constructs.read_api import POST_ROUTES, ROUTES
 from segments import settings as runtime
-from segments.handlers.media_routes import UPLOAD_FOLDER
 from tests.infra.conftest import synth
 
 
@@ -138,7 +138,7 @@ def test_table_keys_pitr_encryption_and_on_demand(template: Template) -> None:
 
 def test_every_api_method_is_iam_authorised_by_default(template: Template) -> None:
     methods = _resources(template, "AWS::ApiGateway::Method")
-    assert len(methods) == 9  # eight GET routes and POST /uploads
+    assert len(methods) == len(ROUTES) + len(POST_ROUTES)
     assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"AWS_IAM"}
 
 
@@ -303,7 +303,7 @@ def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_wri
         if "s3:PutObject" in _as_list(s["Action"])
     ]
     # The API function writes only browser uploads (presigned POST), under their own folder.
-    allowed = (CHUNK_RESULTS_PREFIX + "*", UPLOAD_FOLDER + "*")
+    allowed = (CHUNK_RESULTS_PREFIX + "*", runtime.UPLOAD_FOLDER + "*")
     assert writes and all(any(a in json.dumps(s["Resource"]) for a in allowed) for s in writes)
 
 
@@ -348,3 +348,18 @@ def test_every_alarm_can_deliver_through_its_topic_and_the_topics_key(template: 
                 for s in publishers
                 if "sns:Publish" in _as_list(s["Action"]) and "aws:SourceArn" in json.dumps(s["Condition"])
             ]
+
+
+def test_every_function_variable_is_declared_by_a_settings_model(template: Template) -> None:
+    declared = {
+        name
+        for model in vars(runtime).values()
+        if isinstance(model, type) and issubclass(model, runtime.FunctionEnvironment)
+        for name in model.variable_names()
+    } | set(runtime.powertools_environment("any"))
+    functions = _resources(template, "AWS::Lambda::Function")
+    ours = {k: f for k, f in functions.items() if f["Properties"].get("Environment")}
+    assert len(ours) >= 6
+    for name, fn in ours.items():
+        undeclared = set(fn["Properties"]["Environment"]["Variables"]) - declared
+        assert not undeclared, f"{name} carries variables no settings model declares: {sorted(undeclared)}"

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from segments.adapters.aws import resource
 from segments.adapters.store import conditional
 from segments.domain import keys
 
-WAIT_PREFIX = "WAIT#"
+WAITERS_SK = "WAITERS"
 
 
 class DynamoJobSlots:
@@ -88,52 +87,67 @@ class DynamoJobSlots:
 
 
 class WaitingUploads:
-    """Uploads waiting for a slot, one item each (``QUOTA#<kind>`` / ``WAIT#<holder>``), so a freed slot wakes one.
+    """Uploads waiting for a slot (map ``waiters`` on ``QUOTA#<kind>`` / ``WAITERS``), so a freed slot wakes one.
 
     Without this a freed slot sat idle while every waiting upload served out its backoff
-    (30 s doubling): the next upload now becomes visible in its queue at once.
+    (30 s doubling): the next upload now becomes visible in its queue at once. Entries are
+    removed with UpdateItem (no function may delete items).
     """
 
     def __init__(self, table_name: str, queue: Any, kind: str = "rekognition", dynamodb: Any | None = None) -> None:
         self.table = (dynamodb or resource("dynamodb")).Table(table_name)
-        self.pk = keys.slots_pk(kind)
+        self.key = {"pk": keys.slots_pk(kind), "sk": WAITERS_SK}
         self.queue = queue
 
     def wait(self, holder: str, queue_arn: str, receipt_handle: str, now: float) -> None:
         """Remember the latest delivery of ``holder``'s upload message (a redelivery replaces the receipt)."""
-        self.table.put_item(
-            Item={
-                "pk": self.pk,
-                "sk": f"{WAIT_PREFIX}{holder}",
-                "queueArn": queue_arn,
-                "receipt": receipt_handle,
-                "since": int(now),
-            }
-        )
+        entry = {"queueArn": queue_arn, "receipt": receipt_handle, "since": int(now)}
+        for _ in range(2):
+            done = conditional(
+                self.table.update_item,
+                Key=self.key,
+                UpdateExpression="SET waiters.#h = :w",
+                ConditionExpression="attribute_exists(waiters)",
+                ExpressionAttributeNames={"#h": holder},
+                ExpressionAttributeValues={":w": entry},
+            )
+            if done is not None:
+                return
+            self.table.update_item(
+                Key=self.key,
+                UpdateExpression="SET waiters = if_not_exists(waiters, :empty)",
+                ExpressionAttributeValues={":empty": {}},
+            )
 
     def done(self, holder: str) -> None:
         """``holder`` got its slot (or gave up): it waits no more."""
-        self.table.delete_item(Key={"pk": self.pk, "sk": f"{WAIT_PREFIX}{holder}"})
+        self._claim(holder, None)
 
     def wake_one(self) -> bool:
         """Make the longest-waiting upload's message visible now; False when nobody (reachable) waits."""
-        page = self.table.query(
-            KeyConditionExpression=Key("pk").eq(self.pk) & Key("sk").begins_with(WAIT_PREFIX), ConsistentRead=True
-        )
-        for item in sorted(page.get("Items", []), key=lambda i: int(i["since"])):
-            claimed = conditional(
-                self.table.delete_item,
-                Key={"pk": self.pk, "sk": item["sk"]},
-                ConditionExpression=Attr("receipt").eq(item["receipt"]),
-            )
-            if claimed is None:
+        item = self.table.get_item(Key=self.key, ConsistentRead=True).get("Item") or {}
+        waiters = item.get("waiters") or {}
+        for holder, entry in sorted(waiters.items(), key=lambda pair: int(pair[1]["since"])):
+            if not self._claim(str(holder), str(entry["receipt"])):
                 continue  # another releaser woke it, or a redelivery replaced its receipt
             try:
-                self.queue.delay(str(item["queueArn"]), str(item["receipt"]), 0)
+                self.queue.delay(str(entry["queueArn"]), str(entry["receipt"]), 0)
                 return True
             except ClientError:
                 continue  # that delivery is over (received again, deleted, expired): try the next
         return False
+
+    def _claim(self, holder: str, receipt: str | None) -> bool:
+        """Remove ``holder``'s entry (only if it still has ``receipt``, when given); True if this call removed it."""
+        request: dict[str, Any] = {
+            "Key": self.key,
+            "UpdateExpression": "REMOVE waiters.#h",
+            "ConditionExpression": "attribute_exists(waiters.#h)" if receipt is None else "waiters.#h.receipt = :r",
+            "ExpressionAttributeNames": {"#h": holder},
+        }
+        if receipt is not None:
+            request["ExpressionAttributeValues"] = {":r": receipt}
+        return conditional(self.table.update_item, **request) is not None
 
 
 class WakingSlots:

@@ -106,7 +106,7 @@ class SegmentQueries:
         """Up to ``limit`` videos read with ``status``, newest first, gsi1 sort key in [``low``, ``below``)."""
         condition = _range(Key("gsi1pk").eq(keys.status_gsi1pk(status)), "gsi1sk", low, below)
         extra = {"FilterExpression": Attr("key").begins_with(key_prefix)} if key_prefix else {}
-        return self._index_page(keys.GSI1, "gsi1sk", condition, limit, below, **extra)
+        return self._index_page(keys.GSI1, "gsi1sk", condition, limit, below=below, low=low, **extra)
 
     def search_items(
         self,
@@ -126,17 +126,28 @@ class SegmentQueries:
         if max_confidence is not None:
             parts.append(Attr("confidence").lte(Decimal(repr(float(max_confidence)))))
         extra = {"FilterExpression": parts[0] if len(parts) == 1 else parts[0] & parts[1]} if parts else {}
-        page = self._index_page(keys.GSI2, "gsi2sk", condition, limit, below, **extra)
+        page = self._index_page(keys.GSI2, "gsi2sk", condition, limit, below=below, low=low, **extra)
         return ItemPage([_segment_item(i) for i in page.items], page.last_sk, page.items_read, page.read_units)
 
     def _index_page(
-        self, index: str, sort_key: str, condition: ConditionBase, limit: int, below: str | None, **extra: Any
+        self,
+        index: str,
+        sort_key: str,
+        condition: ConditionBase,
+        limit: int,
+        *,
+        below: str | None,
+        low: str | None,
+        **extra: Any,
     ) -> ItemPage:
+        # With both ends set the range is BETWEEN, which includes ``below``: read one more so the
+        # page still moves past it (else a Limit of 1 would read ``below`` again and again).
+        inclusive = below is not None and low is not None
         page = self.table.query(
             IndexName=index,
             KeyConditionExpression=condition,
             ScanIndexForward=False,
-            Limit=limit,
+            Limit=limit + 1 if inclusive else limit,
             ReturnConsumedCapacity="TOTAL",
             **extra,
         )

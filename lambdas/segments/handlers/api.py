@@ -299,18 +299,22 @@ def _unexpected(exc: Exception) -> Response[Any]:
 
 
 @lru_cache(maxsize=1)
-def _route_patterns() -> tuple[re.Pattern[str], ...]:
-    """Every documented path as a regular expression (``{name}`` matches one path segment)."""
+def _route_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Every documented path as a regular expression (``{name}`` matches one segment) with its methods."""
     paths = json.loads(openapi_document()).get("paths", {})
-    return tuple(re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(p)) + "/?$") for p in paths)
+    return tuple(
+        (re.compile("^" + re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path)) + "/?$"), ", ".join(m.upper() for m in ops))
+        for path, ops in paths.items()
+    )
 
 
 @app.not_found
 def _no_route(exc: Exception) -> Response[Any]:
     method, path = app.current_event.http_method, app.current_event.path
-    if method != "GET" and any(pattern.match(path) for pattern in _route_patterns()):
-        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; every route is GET")
-        response.headers["Allow"] = "GET"
+    allowed = next((methods for pattern, methods in _route_patterns() if pattern.match(path)), None)
+    if allowed:
+        response = _error(405, "MethodNotAllowedException", f"{method} is not allowed here; use {allowed}")
+        response.headers["Allow"] = allowed
         return response
     return _error(404, "ResourceNotFoundException", "no such route")
 

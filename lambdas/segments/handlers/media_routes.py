@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from segments import reads
 from segments.adapters.media import MediaBucket
@@ -17,22 +17,13 @@ from segments.domain import keys
 from segments.domain.query import InvalidParameter
 from segments.domain.records import VideoRecord
 from segments.models import ErrorResponse
-from segments.settings import (
-    DEFAULT_VIDEO_SUFFIXES,
-    EnvironmentGetter,
-    FunctionEnvironment,
-    api_settings,
-    list_from_text,
-)
+from segments.settings import UPLOAD_FOLDER, api_settings, media_settings
 from thumbnails.plan import manifest_key
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
 VIDEO_ID = r"^[A-Za-z0-9_-]+$"
 VideoId = Annotated[str, Path(min_length=1, max_length=2048, pattern=VIDEO_ID)]
-MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned POST: S3's single-request limit
-# Browser uploads land under <videoPrefix>uploads/, the only keys the API function may write.
-UPLOAD_FOLDER = "uploads/"
 ERRORS: dict[int, Any] = {
     status: {"description": text, "content": {"application/json": {"model": ErrorResponse}}}
     for status, text in (
@@ -42,25 +33,6 @@ ERRORS: dict[int, Any] = {
         (500, "InternalServerError"),
     )
 }
-
-
-class MediaSettings(FunctionEnvironment):
-    """The viewer routes' part of the API function's environment."""
-
-    bucket_name: str = ""
-    video_suffixes: tuple[str, ...] = DEFAULT_VIDEO_SUFFIXES
-    video_prefix: str = ""
-    media_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of playback and thumbnail URLs
-    upload_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of an upload form
-    upload_max_bytes: int = Field(default=MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES)
-
-    @field_validator("video_suffixes", mode="before")
-    @classmethod
-    def _comma_list(cls, value: Any) -> Any:
-        return [str(s).strip().lower().lstrip(".") for s in list_from_text(value) if str(s).strip()]
-
-
-media_settings: EnvironmentGetter[MediaSettings] = EnvironmentGetter(MediaSettings)
 
 
 def _media() -> MediaBucket:

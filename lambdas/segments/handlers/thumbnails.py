@@ -15,29 +15,18 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field
 
 from segments import reads
 from segments.adapters.media import MediaBucket
 from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.query import SegmentFilter
-from segments.settings import EnvironmentGetter, FunctionEnvironment
+from segments.settings import thumbnail_settings
 from thumbnails.step import Media, run, shots_from_segments
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
-
-
-class ThumbnailSettings(FunctionEnvironment):
-    """The thumbnail function's environment."""
-
-    table_name: str = Field(min_length=1)
-    bucket_name: str = Field(min_length=1)
-
-
-thumbnail_settings: EnvironmentGetter[ThumbnailSettings] = EnvironmentGetter(ThumbnailSettings)
 
 
 def thumbnail_job(job_id: str, *, store: SegmentQueries, media: Media) -> dict[str, Any] | None:
