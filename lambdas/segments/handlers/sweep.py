@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -16,7 +15,7 @@ from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSl
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
-from segments.settings import settings
+from segments.settings import settings, sweep_settings
 from segments.sweeping import SweepPolicy, execution_ended, sweep
 
 logger = Logger()
@@ -36,6 +35,16 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,
+    )
+
+
+def _policy() -> SweepPolicy:
+    scale = sweep_settings()
+    return SweepPolicy.with_overrides(
+        overdue_seconds=scale.sweep_overdue_seconds,
+        rekognition_deadline_seconds=scale.sweep_rekognition_deadline_seconds,
+        fallback_deadline_seconds=scale.sweep_fallback_deadline_seconds,
+        queued_deadline_seconds=scale.sweep_queued_deadline_seconds,
     )
 
 
@@ -66,7 +75,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         rekognition=rekognition,
         executions=launcher,
         launcher=launcher,
-        policy=SweepPolicy.from_environment(os.environ),
+        policy=_policy(),
     )
     settled = sum(n for outcome, n in report.outcomes.items() if not outcome.startswith("still"))
     metrics.add_metric(name="SweptVideos", unit=MetricUnit.Count, value=settled)
