@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fallback_image import steps
 from segments.adapters.aws import client
+from segments.adapters.events import CompletionEvents
 from segments.adapters.s3_reader import open_s3
 from segments.adapters.store import SegmentStore
 from segments.settings import fallback_settings
@@ -53,7 +54,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(job_id=job.get("jobId"), key=job.get("key"), action=action)
     config = fallback_settings()
     objects = S3Objects(config.bucket_name)
-    store = SegmentStore(config.table_name)
+    store = SegmentStore(config.table_name, announcer=CompletionEvents(config.table_name))
     if action == "plan":
         return steps.plan(job, objects=objects, store=store, chunk_seconds=config.chunk_seconds)
     if action == "detect":

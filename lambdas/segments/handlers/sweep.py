@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -11,19 +11,29 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from segments.adapters.events import CompletionEvents
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.settings import settings
-from segments.sweeping import SweepPolicy, execution_ended, sweep
+from segments.sweeping import SweepPolicy, execution_ended, iso, sweep
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
 EXECUTION_CHANGE = "Step Functions Execution Status Change"
+# Completion events older than this are the outbox's to publish; younger ones are still being
+# published by the delivery that completed the job, and publishing them too would duplicate them.
+OUTBOX_GRACE = timedelta(seconds=60)
+
+
+@lru_cache(maxsize=1)
+def completion_events() -> CompletionEvents:
+    """The completion-event publisher (the sweeper publishes the outbox, never inside the sweep)."""
+    return CompletionEvents(settings().table_name)
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +67,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.warning("fallback execution ended", extra={"execution": detail.get("name"), "outcome": outcome})
         if outcome.startswith("failed"):
             metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
+            completion_events().announce(str(detail.get("name", "")))
         return {"outcome": outcome}
     report = sweep(
         datetime.now(UTC),
@@ -68,6 +79,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         launcher=launcher,
         policy=SweepPolicy.from_environment(os.environ),
     )
+    # After the sweep, so the jobs it failed are published too (on the next sweep, past the grace).
+    published = completion_events().publish_pending(iso(datetime.now(UTC) - OUTBOX_GRACE))
+    metrics.add_metric(name="CompletionEventsPublished", unit=MetricUnit.Count, value=published)
     settled = sum(n for outcome, n in report.outcomes.items() if not outcome.startswith("still"))
     metrics.add_metric(name="SweptVideos", unit=MetricUnit.Count, value=settled)
     logger.info("sweep done", extra={"outcomes": report.outcomes})
