@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -13,6 +14,9 @@ from segments.adapters.store import SegmentStore
 from segments.domain import keys
 from segments.domain.events import VideoObject
 from segments.domain.records import DetectionOptions
+from tests.adapters.test_pipeline import stubbed
+
+__all__ = ["stubbed"]
 
 VIDEO = VideoObject("videos", "clips/a.mp4", "v1")
 SEGMENTS: list[dict[str, Any]] = [
@@ -139,3 +143,46 @@ def test_a_job_still_in_progress_announces_nothing(segments_table: str, subscrib
     assert CompletionEvents(segments_table).announce("job-1") is False
     assert CompletionEvents(segments_table).announce("no-such-job") is False
     assert received(subscriber) == []
+
+
+def run_sweep(monkeypatch: pytest.MonkeyPatch, grace_seconds: int) -> dict[str, Any]:
+    from segments.handlers import sweep
+    from tests.adapters.test_pipeline import FakeContext
+
+    monkeypatch.setattr(sweep, "OUTBOX_GRACE", timedelta(seconds=grace_seconds))
+    sweep.adapters.cache_clear()
+    if hasattr(sweep.completion_events, "cache_clear"):
+        sweep.completion_events.cache_clear()
+    return dict(sweep.handler({"detail-type": "Scheduled Event", "detail": {}}, FakeContext()))  # type: ignore[arg-type]
+
+
+def test_the_sweeper_publishes_an_event_its_writer_crashed_before_and_only_once(
+    stubbed: Any, segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SegmentStore(segments_table)  # a collector that died between the transition and PutEvents
+    started_job(store)
+    store.complete_job("job-1", status="SUCCEEDED", segment_count=4)
+    run_sweep(monkeypatch, grace_seconds=60)
+    assert received(subscriber) == []  # younger than the grace: its own delivery may still be publishing
+    run_sweep(monkeypatch, grace_seconds=-60)
+    run_sweep(monkeypatch, grace_seconds=-60)
+    (event,) = received(subscriber)
+    assert event["detail"]["jobId"] == "job-1"
+
+
+def test_a_refused_publish_does_not_fail_the_sweep_and_a_later_sweep_publishes(
+    stubbed: Any, segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segments.handlers import sweep
+
+    started_job(SegmentStore(segments_table))
+    SegmentStore(segments_table).complete_job("job-1", status="FAILED", status_message="bad codec")
+    refusing, working = CompletionEvents(segments_table, events=RefusingEvents()), sweep.completion_events
+    monkeypatch.setattr(sweep, "completion_events", lambda: refusing)
+    out = run_sweep(monkeypatch, grace_seconds=-60)
+    assert "outcomes" in out and received(subscriber) == []
+    assert "eventPublishedAt" not in job_item(segments_table)
+    monkeypatch.setattr(sweep, "completion_events", working)
+    run_sweep(monkeypatch, grace_seconds=-60)
+    (event,) = received(subscriber)
+    assert event["detail-type"] == "Segment Detection Failed"

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from segments.adapters.events import CompletionEvents
+from segments.adapters.events import CompletionEvents, EventNotPublished
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
@@ -32,8 +32,22 @@ OUTBOX_GRACE = timedelta(seconds=60)
 
 @lru_cache(maxsize=1)
 def completion_events() -> CompletionEvents:
-    """The completion-event publisher (the sweeper publishes the outbox, never inside the sweep)."""
+    """The completion-event publisher, built once per container."""
     return CompletionEvents(settings().table_name)
+
+
+class OutboxRetries:
+    """Announces at once, but a refused publish only logs: the outbox publishes it on a later sweep.
+
+    Raising would abort the sweep of every other overdue video for one event.
+    """
+
+    def announce(self, job_id: str) -> bool:
+        try:
+            return completion_events().announce(job_id)
+        except EventNotPublished:
+            logger.warning("completion event not published; the outbox retries it", extra={"job_id": job_id})
+            return False
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +56,7 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
     return (
-        SegmentStore(config.table_name),
+        SegmentStore(config.table_name, announcer=OutboxRetries()),
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,
@@ -67,7 +81,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.warning("fallback execution ended", extra={"execution": detail.get("name"), "outcome": outcome})
         if outcome.startswith("failed"):
             metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
-            completion_events().announce(str(detail.get("name", "")))
         return {"outcome": outcome}
     report = sweep(
         datetime.now(UTC),
@@ -79,8 +92,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         launcher=launcher,
         policy=SweepPolicy.from_environment(os.environ),
     )
-    # After the sweep, so the jobs it failed are published too (on the next sweep, past the grace).
-    published = completion_events().publish_pending(iso(datetime.now(UTC) - OUTBOX_GRACE))
+    # Jobs whose publish was refused or never attempted (a crash, a writer without events).
+    try:
+        published = completion_events().publish_pending(iso(datetime.now(UTC) - OUTBOX_GRACE))
+    except EventNotPublished:
+        logger.warning("completion events not published; the next sweep retries them")
+        published = 0
     metrics.add_metric(name="CompletionEventsPublished", unit=MetricUnit.Count, value=published)
     settled = sum(n for outcome, n in report.outcomes.items() if not outcome.startswith("still"))
     metrics.add_metric(name="SweptVideos", unit=MetricUnit.Count, value=settled)
