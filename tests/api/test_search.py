@@ -237,3 +237,17 @@ def test_a_reprocessed_index_key_is_stable(segments_table: str) -> None:
         ExpressionAttributeValues={":k": {"S": "KIND#SHOT"}},
     )["Items"]  # fmt: skip
     assert len(items) == 2
+
+
+@pytest.mark.parametrize("path", ["/segments", "/jobs/job-0/segments"])
+def test_a_confidence_bound_below_dynamodbs_smallest_number_still_answers(
+    api: Call, segments_table: str, path: str
+) -> None:
+    # 1e-300 is a valid float in 0-100, but DynamoDB numbers stop at 1e-130: it must not become a 500.
+    stored = library(segments_table)
+    status, _, body = api(path, minConfidence="1e-300", maxResults=1000)
+    assert status == 200, body
+    if path == "/segments":
+        assert len(body["Segments"]) == sum(len(s) for s in stored.values())
+        status, _, body = api(path, maxConfidence="1e-300")
+        assert (status, body["Segments"]) == (200, [])

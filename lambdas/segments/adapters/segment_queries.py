@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
@@ -28,13 +28,29 @@ def _segment_item(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Stored confidences carry a few decimals; DynamoDB numbers cannot be smaller than 1e-130, so a bound
+# like 1e-300 would make boto3 raise decimal.Underflow. Rounded outward to 1e-6, a bound keeps the
+# same items and always serialises.
+CONFIDENCE_STEP = Decimal("0.000001")
+
+
+def _lower_bound(value: float) -> Decimal:
+    """A minimum confidence (percent) as a DynamoDB number that admits exactly the same stored values."""
+    return Decimal(repr(float(value))).quantize(CONFIDENCE_STEP, rounding=ROUND_CEILING)
+
+
+def _upper_bound(value: float) -> Decimal:
+    """A maximum confidence (percent) as a DynamoDB number that admits exactly the same stored values."""
+    return Decimal(repr(float(value))).quantize(CONFIDENCE_STEP, rounding=ROUND_FLOOR)
+
+
 def _item_condition(flt: SegmentFilter) -> ConditionBase | None:
     """The filters the sort key cannot serve, as a FilterExpression (None when there are none)."""
     parts: list[ConditionBase] = []
     if flt.cue_type:
         parts.append(Attr("cueType").eq(flt.cue_type))
     if flt.min_confidence is not None:
-        parts.append(Attr("confidence").gte(Decimal(repr(float(flt.min_confidence)))))
+        parts.append(Attr("confidence").gte(_lower_bound(flt.min_confidence)))
     if flt.start_ms is not None:
         parts.append(Attr("endMs").gt(flt.start_ms))
     if flt.end_ms is not None:
@@ -122,9 +138,9 @@ class SegmentQueries:
         condition = _range(Key("gsi2pk").eq(keys.search_pk(kind)), "gsi2sk", low, below)
         parts: list[ConditionBase] = []
         if min_confidence is not None:
-            parts.append(Attr("confidence").gte(Decimal(repr(float(min_confidence)))))
+            parts.append(Attr("confidence").gte(_lower_bound(min_confidence)))
         if max_confidence is not None:
-            parts.append(Attr("confidence").lte(Decimal(repr(float(max_confidence)))))
+            parts.append(Attr("confidence").lte(_upper_bound(max_confidence)))
         extra = {"FilterExpression": parts[0] if len(parts) == 1 else parts[0] & parts[1]} if parts else {}
         page = self._index_page(keys.GSI2, "gsi2sk", condition, limit, below=below, low=low, **extra)
         return ItemPage([_segment_item(i) for i in page.items], page.last_sk, page.items_read, page.read_units)

@@ -9,8 +9,8 @@ video      ``VIDEO#<videoId>``     ``VIDEO``   (gsi1pk ``STATUS#<status>``, gsi1
 job        ``JOB#<jobId>``         ``JOB``
 segment    ``JOB#<jobId>``         ``SEG#<rank>#<startMs:012d>#<startFrame:010d>#<cueType|SHOT>``
                                    (gsi2pk ``KIND#<cueType|SHOT>``, gsi2sk ``<durationMs:012d>#<h16>``)
-slots      ``QUOTA#<kind>``        ``SLOTS``   (map ``holders``: holder → lease start, epoch s; kind
-                                               ``rekognition`` holds ClientRequestTokens, ``fallback`` JobIds)
+slots      ``QUOTA#<kind>``        ``SLOTS``   (map ``holders``: ClientRequestToken → lease start, epoch s)
+waiters    ``QUOTA#<kind>``        ``WAITERS`` (map ``waiters``: ClientRequestToken → latest receipt of its upload)
 =========  ======================  ==========================================================
 
 * one Query on ``JOB#<jobId>`` with ``begins_with(sk, "SEG#")`` reads a job's
@@ -95,7 +95,7 @@ def fallback_job_id(bucket: str, key: str, version_id: str | None) -> str:
 
 
 def slots_pk(kind: str) -> str:
-    """Partition key of the job-slot semaphore of one kind of work (``rekognition``, ``fallback``)."""
+    """Partition key of the job-slot semaphore of one kind of work (``rekognition``)."""
     return f"QUOTA#{kind}"
 
 
