@@ -186,3 +186,39 @@ def test_a_refused_publish_does_not_fail_the_sweep_and_a_later_sweep_publishes(
     run_sweep(monkeypatch, grace_seconds=-60)
     (event,) = received(subscriber)
     assert event["detail-type"] == "Segment Detection Failed"
+
+
+def fallback_fail(monkeypatch: pytest.MonkeyPatch, table: str, job_id: str) -> dict[str, Any]:
+    from fallback_image import entry
+    from tests.adapters.test_fallback import Ctx
+
+    monkeypatch.setenv("TABLE_NAME", table)
+    monkeypatch.setenv("BUCKET_NAME", "videos")
+    job = {"jobId": job_id, "bucket": VIDEO.bucket, "key": VIDEO.key, "versionId": "v1"}
+    error = {"Error": "UnreadableVideoError", "Cause": '{"errorMessage": "not a readable video"}'}
+    return dict(entry.handler({"action": "fail", "job": job, "error": error}, Ctx()))
+
+
+def test_the_fallbacks_failure_step_announces_a_failed_fallback_job(
+    segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SegmentStore(segments_table)
+    store.record_job_started(VIDEO, job_id="fb-1", source="fallback", options=DetectionOptions())
+    fallback_fail(monkeypatch, segments_table, "fb-1")
+    (event,) = received(subscriber)
+    assert event["detail-type"] == "Segment Detection Failed"
+    assert event["detail"]["engine"] == "fallback" and "not a readable video" in event["detail"]["statusMessage"]
+
+
+def test_a_refused_publish_does_not_fail_the_fallbacks_execution_and_stays_in_the_outbox(
+    segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fallback_image import entry
+
+    store = SegmentStore(segments_table)
+    store.record_job_started(VIDEO, job_id="fb-1", source="fallback", options=DetectionOptions())
+    monkeypatch.setattr(entry, "CompletionEvents", lambda table: CompletionEvents(table, events=RefusingEvents()))
+    assert "not a readable video" in fallback_fail(monkeypatch, segments_table, "fb-1")["statusMessage"]
+    job = store.get_job("fb-1")
+    assert job is not None and job.status == "FAILED" and received(subscriber) == []
+    assert CompletionEvents(segments_table).pending("9999") == ["fb-1"]

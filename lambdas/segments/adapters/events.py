@@ -10,6 +10,7 @@ sweeper reading the outbox, publishes it later.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -105,3 +106,22 @@ class CompletionEvents:
             )
             is not None
         )
+
+
+class OutboxOnRefusal:
+    """An announcer for callers without redelivery (sweeper, fallback steps): a refusal is reported, not raised.
+
+    The job stays in the outbox and the next sweep publishes it; raising would abort a sweep, or fail
+    a Step Functions execution whose job is already final.
+    """
+
+    def __init__(self, events: Callable[[], CompletionEvents], on_refusal: Callable[[str, Exception], None]) -> None:
+        self.events, self.on_refusal = events, on_refusal
+
+    def announce(self, job_id: str) -> bool:
+        """Publish as :meth:`CompletionEvents.announce`; False (and ``on_refusal``) when EventBridge refused."""
+        try:
+            return self.events().announce(job_id)
+        except EventNotPublished as exc:
+            self.on_refusal(job_id, exc)
+            return False

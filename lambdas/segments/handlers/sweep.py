@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from segments.adapters.events import CompletionEvents, EventNotPublished
+from segments.adapters.events import CompletionEvents, EventNotPublished, OutboxOnRefusal
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
@@ -36,18 +36,8 @@ def completion_events() -> CompletionEvents:
     return CompletionEvents(settings().table_name)
 
 
-class OutboxRetries:
-    """Announces at once, but a refused publish only logs: the outbox publishes it on a later sweep.
-
-    Raising would abort the sweep of every other overdue video for one event.
-    """
-
-    def announce(self, job_id: str) -> bool:
-        try:
-            return completion_events().announce(job_id)
-        except EventNotPublished:
-            logger.warning("completion event not published; the outbox retries it", extra={"job_id": job_id})
-            return False
+def _refused(job_id: str, exc: Exception) -> None:
+    logger.warning("completion event not published; the outbox retries it", extra={"job_id": job_id, "error": str(exc)})
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +46,7 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
     return (
-        SegmentStore(config.table_name, announcer=OutboxRetries()),
+        SegmentStore(config.table_name, announcer=OutboxOnRefusal(lambda: completion_events(), _refused)),
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,
