@@ -178,6 +178,7 @@ class LocalPipeline:
 
         for handler_module in (start, collect, sweep):
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
+        sweep.completion_events.cache_clear()
         self._restore_in_flight_work()
         self.emulator.resume()
         self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)

@@ -129,3 +129,11 @@ class Executions(Protocol):
     def describe(self, job_id: str) -> ExecutionState | None:
         """The execution's state, or None when no execution has that name."""
         ...
+
+
+class CompletionAnnouncer(Protocol):
+    """Publishes a terminal job's completion event once (``segments.adapters.events``)."""
+
+    def announce(self, job_id: str) -> bool:
+        """Publish unless not terminal or already published; True when this call published. Raises on refusal."""
+        ...
