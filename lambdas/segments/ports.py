@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
 from segments.domain.records import DetectionOptions, ExecutionState, JobRecord, VideoRecord
+from segments.domain.routing import ProbeResult
 
 
 class ResultStore(Protocol):
@@ -128,4 +129,12 @@ class Executions(Protocol):
 
     def describe(self, job_id: str) -> ExecutionState | None:
         """The execution's state, or None when no execution has that name."""
+        ...
+
+
+class MediaProbe(Protocol):
+    """A cheap look at an uploaded object's container and codec (ranged reads)."""
+
+    def probe(self, video: VideoObject) -> ProbeResult:
+        """What a few ranged reads learned; UNKNOWN fields when they could not tell."""
         ...
