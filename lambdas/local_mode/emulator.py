@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from detector import DetectOptions, VideoError, detect
+from segments.adapters.probe import S3MediaProbe
+from segments.domain import routing
+from segments.domain.events import VideoObject
 from segments.domain.paging import InvalidPaginationToken, decode_token, encode_token
 
 JOB_ID = re.compile(r"^[a-zA-Z0-9-_]+$")
@@ -128,6 +131,8 @@ class RekognitionEmulator:
             DetectOptions.from_rekognition(types, filters)
         except ValueError as exc:
             raise _invalid(str(exc)) from exc
+        if not (token and token in self.tokens):
+            self._refuse_what_rekognition_cannot_read(s3)
         with self.lock:
             if token and token in self.tokens:
                 return {"JobId": self.tokens[token]}
@@ -151,6 +156,17 @@ class RekognitionEmulator:
         self._save()
         self.pool.submit(self._run, job_id)
         return {"JobId": job_id}
+
+    def _refuse_what_rekognition_cannot_read(self, s3: dict[str, Any]) -> None:
+        """Answer a start the service would refuse as it does: suffix, codec, size and duration limits."""
+        video = VideoObject(bucket=str(s3["Bucket"]), key=str(s3["Name"]), version_id=s3.get("Version") or None)
+        looked = S3MediaProbe(self.s3_client()).probe(video) if routing.needs_probe(video.key, 0) else routing.UNKNOWN
+        chosen = routing.route(video.key, 0, looked)
+        if chosen.engine == "rekognition":
+            return
+        if chosen.too_large:
+            raise RekognitionError(400, "VideoTooLargeException", f"Video is too large: {chosen.reason}")
+        raise _invalid(f"Unsupported video format or codec: {chosen.reason}")
 
     def get(self, request: dict[str, Any]) -> dict[str, Any]:
         """GetSegmentDetection: status, metadata and a page of segments."""

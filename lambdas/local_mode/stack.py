@@ -23,7 +23,7 @@ import boto3
 from botocore.config import Config
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local_mode import s3_events, state
+from local_mode import fallback, s3_events, state
 from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
@@ -146,7 +146,9 @@ class LocalPipeline:
             rekognition_role_arn=f"arn:aws:iam::{ACCOUNT}:role/local-rekognition",
             segment_types=DEFAULT_SEGMENT_TYPES,
             video_suffixes=DEFAULT_VIDEO_SUFFIXES,
-            detection_mode="rekognition",
+            # As the default deployment: what Rekognition cannot read (or fails) goes to the fallback.
+            detection_mode="rekognition-with-fallback",
+            fallback_state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{fallback.NAME}",
             max_receives=1000,
             # The pipeline bounds its own jobs by the emulated quota, as a deployment does by maxConcurrentJobs.
             max_concurrent_jobs=self.config.max_jobs,
@@ -183,6 +185,13 @@ class LocalPipeline:
         self.emulator.resume()
         self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)
         self.thumbnails = LocalThumbnails(BUCKET, TABLE)
+        self.fallback = fallback.LocalFallbackRunner(
+            self.client("stepfunctions"),
+            self.pipeline_settings().fallback_state_machine_arn,
+            bucket=BUCKET,
+            table=TABLE,
+        )
+        self._spawn(self._fallback_loop)
         self._poll(UPLOADS, start.handler)
         self._poll(COMPLETIONS, self.thumbnails.after(collect.handler))
         self._spawn(lambda: self._sweep_loop(sweep.handler))
@@ -194,6 +203,7 @@ class LocalPipeline:
         for thread in self.threads:
             thread.join(timeout=10)
         self.thumbnails.shutdown()
+        self.fallback.shutdown()
         self.snapshot()
         self.emulator.shutdown()
         for server in self.servers:
@@ -215,6 +225,7 @@ class LocalPipeline:
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=viewer_cors(self.api_url))
         create_segments_table(ddb, TABLE)
+        fallback.create_state_machine(self.client("stepfunctions"), ACCOUNT)
         self.saved = state.load(self.data)
         if self.saved is not None:  # before notifications exist, so restored objects start no new jobs
             state.restore_objects_and_items(
@@ -295,6 +306,14 @@ class LocalPipeline:
             limit=settings.max_concurrent_jobs,
             lease_seconds=settings.job_lease_seconds,
         )
+
+    def _fallback_loop(self) -> None:
+        while not self.stop_event.wait(0.5):
+            try:
+                if self.fallback.poll():
+                    self.dirty.set()
+            except Exception:  # a failed poll is retried at the next tick
+                logging.getLogger(__name__).exception("local fallback poll failed")
 
     def _sweep_loop(self, handler: Callable[[dict[str, Any], Any], Any]) -> None:
         # The deployment's EventBridge schedule, at local scale.

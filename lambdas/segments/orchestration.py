@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from segments.domain import keys
+from segments.domain import keys, routing
 from segments.domain.errors import PaginationExpired, StartRejected, StartRetryable
 from segments.domain.events import Completion, VideoObject, is_video_key
 from segments.domain.records import DELETED, DetectionOptions, JobRecord, VideoRecord
-from segments.ports import JobSlots, Launcher, RekognitionJobs, ResultStore
+from segments.ports import JobSlots, Launcher, MediaProbe, RekognitionJobs, ResultStore
 from segments.settings import Settings
 
 
@@ -107,6 +107,7 @@ def start_video(
     slots: JobSlots,
     rekognition: RekognitionJobs,
     launcher: Launcher | None,
+    probe: MediaProbe | None = None,
 ) -> str:
     """Start detection for one uploaded object; returns started, ignored, duplicate, fallback or failed.
 
@@ -123,6 +124,15 @@ def start_video(
     options = deployment_options(settings)
     if settings.detection_mode == "fallback":
         return launch_fallback(video, "detectionMode is fallback", options, store=store, launcher=launcher)
+    # What Rekognition cannot read never reaches it, so it takes no job slot for a certain refusal.
+    looked = probe.probe(video) if probe is not None and routing.needs_probe(video.key, video.size) else None
+    chosen = routing.route(video.key, video.size, looked or routing.UNKNOWN)
+    if chosen.engine == "fallback":
+        if settings.detection_mode == "rekognition-with-fallback":
+            return launch_fallback(video, chosen.reason, options, store=store, launcher=launcher)
+        message = f"Rekognition cannot read this video: {chosen.reason} (detectionMode is rekognition: no fallback)"
+        store.record_video_status(video, status="FAILED", message=message, source="rekognition")
+        return "failed"
     token = keys.client_request_token(video.bucket, video.key, video.version_id)
     bounded = settings.max_concurrent_jobs > 0
     if bounded and not slots.acquire(token, settings.max_concurrent_jobs, time.time(), settings.job_lease_seconds):

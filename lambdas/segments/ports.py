@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
 from segments.domain.records import DetectionOptions, ExecutionState, JobRecord, VideoRecord
+from segments.domain.routing import ProbeResult
 
 
 class ResultStore(Protocol):
@@ -136,4 +137,12 @@ class CompletionAnnouncer(Protocol):
 
     def announce(self, job_id: str) -> bool:
         """Publish unless not terminal or already published; True when this call published. Raises on refusal."""
+        ...
+
+
+class MediaProbe(Protocol):
+    """A cheap look at an uploaded object's container and codec (ranged reads)."""
+
+    def probe(self, video: VideoObject) -> ProbeResult:
+        """What a few ranged reads learned; UNKNOWN fields when they could not tell."""
         ...

@@ -192,7 +192,7 @@ def test_a_start_that_times_out_gives_its_slot_back(stubbed: Stubber, segments_t
     def timeout(**_: Any) -> None:
         raise ReadTimeoutError(endpoint_url="https://rekognition")
 
-    _, _, rekognition, _, _ = start.adapters()
+    _, _, rekognition, *_ = start.adapters()
     rekognition.client.meta.events.register_first("before-call.rekognition.StartSegmentDetection", timeout)
     assert run_start([upload("x.mp4", "v1", "01")])["batchItemFailures"]
     assert slot_holders(segments_table) == set()

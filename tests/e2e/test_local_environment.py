@@ -25,7 +25,7 @@ def test_local_handlers_read_the_settings_local_mode_declares(tmp_path: Path, re
     tmp_path.mkdir(exist_ok=True)
     pipeline.export_environment()
     assert settings() == pipeline.pipeline_settings()
-    assert settings().max_concurrent_jobs == 3 and settings().detection_mode == "rekognition"
+    assert settings().max_concurrent_jobs == 3 and settings().detection_mode == "rekognition-with-fallback"
     assert api_settings().pagination_secret == (tmp_path / "pagination-secret").read_text().strip()
     assert Settings.from_environment(os.environ).environment().items() <= os.environ.items()
     assert ApiSettings.from_environment(os.environ).environment().items() <= os.environ.items()

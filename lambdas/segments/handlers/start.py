@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from segments.adapters.aws import SHORT_BUDGET, client, resource
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.probe import S3MediaProbe
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
@@ -32,7 +33,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
-def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None, Queue]:
+def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None, Queue, S3MediaProbe]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     sfn = client("stepfunctions", SHORT_BUDGET)
@@ -49,6 +50,7 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
         Rekognition(client("rekognition", SHORT_BUDGET)),
         launcher,
         queue,
+        S3MediaProbe(client("s3", SHORT_BUDGET)),
     )
 
 
@@ -61,7 +63,7 @@ def token_of(video: VideoObject) -> str:
 def handle_record(record: SQSRecord) -> None:
     """Start every video object of one S3 notification; a RetryLater delays and fails the record."""
     config = settings()
-    store, slots, rekognition, launcher, queue = adapters()
+    store, slots, rekognition, launcher, queue, probe = adapters()
     attrs = record.attributes
     receive_count = int(attrs.approximate_receive_count or 1)
     first_ms = int(attrs.approximate_first_receive_timestamp or time.time() * 1000)
@@ -70,7 +72,14 @@ def handle_record(record: SQSRecord) -> None:
         for video in uploads_in_s3_event(record.body):
             logger.append_keys(bucket=video.bucket, key=video.key, version_id=video.version_id)
             outcome = start_video(
-                video, attempt, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+                video,
+                attempt,
+                settings=config,
+                store=store,
+                slots=slots,
+                rekognition=rekognition,
+                launcher=launcher,
+                probe=probe,
             )
             logger.info("upload handled", extra={"outcome": outcome})
             if outcome != "ignored":
