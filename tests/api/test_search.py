@@ -237,3 +237,13 @@ def test_a_reprocessed_index_key_is_stable(segments_table: str) -> None:
         ExpressionAttributeValues={":k": {"S": "KIND#SHOT"}},
     )["Items"]  # fmt: skip
     assert len(items) == 2
+
+
+@pytest.mark.parametrize("bound", ["minConfidence", "maxConfidence"])
+def test_a_confidence_bound_too_small_for_dynamodb_is_no_500(api: Call, segments_table: str, bound: str) -> None:
+    # Found by schemathesis: 5.6e-274 underflowed DynamoDB's number type.
+    library(segments_table)
+    status, _, _ = api("/segments", **{bound: 5.622597900327732e-274})
+    assert status == 200
+    status, _, _ = api("/jobs/job-0/segments", minConfidence=5.622597900327732e-274)
+    assert status == 200

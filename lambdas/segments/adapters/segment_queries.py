@@ -28,13 +28,18 @@ def _segment_item(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _number(percent: float) -> Decimal:
+    """A confidence bound DynamoDB can hold: 1e-274 underflows its 38-digit numbers, so keep 6 decimals."""
+    return Decimal(repr(round(float(percent), 6)))
+
+
 def _item_condition(flt: SegmentFilter) -> ConditionBase | None:
     """The filters the sort key cannot serve, as a FilterExpression (None when there are none)."""
     parts: list[ConditionBase] = []
     if flt.cue_type:
         parts.append(Attr("cueType").eq(flt.cue_type))
     if flt.min_confidence is not None:
-        parts.append(Attr("confidence").gte(Decimal(repr(float(flt.min_confidence)))))
+        parts.append(Attr("confidence").gte(_number(flt.min_confidence)))
     if flt.start_ms is not None:
         parts.append(Attr("endMs").gt(flt.start_ms))
     if flt.end_ms is not None:
@@ -122,9 +127,9 @@ class SegmentQueries:
         condition = _range(Key("gsi2pk").eq(keys.search_pk(kind)), "gsi2sk", low, below)
         parts: list[ConditionBase] = []
         if min_confidence is not None:
-            parts.append(Attr("confidence").gte(Decimal(repr(float(min_confidence)))))
+            parts.append(Attr("confidence").gte(_number(min_confidence)))
         if max_confidence is not None:
-            parts.append(Attr("confidence").lte(Decimal(repr(float(max_confidence)))))
+            parts.append(Attr("confidence").lte(_number(max_confidence)))
         extra = {"FilterExpression": parts[0] if len(parts) == 1 else parts[0] & parts[1]} if parts else {}
         page = self._index_page(keys.GSI2, "gsi2sk", condition, limit, below=below, low=low, **extra)
         return ItemPage([_segment_item(i) for i in page.items], page.last_sk, page.items_read, page.read_units)
