@@ -108,7 +108,7 @@ class Settings(FunctionEnvironment):
 class SweepSettings(FunctionEnvironment):
     """The sweeper's time scale: each unset value keeps ``SweepPolicy``'s documented bound (local mode sets seconds)."""
 
-    sweep_overdue_seconds: int | None = Field(default=None, ge=1)  # no news this long: ask the engine
+    sweep_overdue_seconds: int | None = Field(default=None, ge=0)  # no news this long: ask the engine
     sweep_rekognition_deadline_seconds: int | None = Field(default=None, ge=1)  # then a running job is FAILED
     sweep_fallback_deadline_seconds: int | None = Field(default=None, ge=1)
     sweep_queued_deadline_seconds: int | None = Field(default=None, ge=1)
