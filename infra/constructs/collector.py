@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
@@ -10,6 +10,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import Settings
+from infra.constructs.completion_events import grant_put_completion_events
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import encrypted_queue_with_dlq, grant_rekognition_action
 from infra.constructs.storage import Storage
@@ -68,6 +69,7 @@ class Collector(Construct):
         fn = collect.function
         fn.add_event_source(sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True))
         storage.grant_table_write(fn)
+        grant_put_completion_events(fn, Stack.of(self))
         grant_rekognition_action(
             self, "GetSegmentDetection", role=collect.role, action="rekognition:GetSegmentDetection"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, Size
+from aws_cdk import Duration, Size, Stack
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
@@ -13,6 +13,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
+from infra.constructs.completion_events import grant_put_completion_events
 from infra.constructs.shared import function_role, iam5_grant_wildcards, log_group
 from infra.constructs.storage import Storage
 from segments.settings import powertools_environment
@@ -77,6 +78,7 @@ class Fallback(Construct):
         storage.bucket.grant_put(function, f"{CHUNK_RESULTS_PREFIX}*")
         storage.bucket.grant_delete(function, f"{CHUNK_RESULTS_PREFIX}*")
         storage.grant_table_write(function)
+        grant_put_completion_events(function, Stack.of(self))
         return function
 
     def _build_state_machine(self, *, settings: Settings) -> sfn.StateMachine:

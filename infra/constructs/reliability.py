@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -13,6 +13,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
+from infra.constructs.completion_events import grant_put_completion_events
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import grant_rekognition_action
 from infra.constructs.storage import Storage
@@ -53,6 +54,7 @@ class Reliability(Construct):
         )
         sweeper = self.sweeper.function
         storage.grant_table_write(sweeper)
+        grant_put_completion_events(sweeper, Stack.of(self))
         grant_rekognition_action(
             self, "SweepGetSegmentDetection", role=self.sweeper.role, action="rekognition:GetSegmentDetection"
         )
@@ -105,6 +107,7 @@ class Reliability(Construct):
         )
         consumer = self.dead_letters.function
         storage.grant_table_write(consumer)
+        grant_put_completion_events(consumer, Stack.of(self))
         for queue in dead_letter_queues:
             consumer.add_event_source(sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True))
         # Whoever frees a job slot makes the longest-waiting upload's message visible at once.

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fallback_image import steps
 from segments.adapters.aws import client
+from segments.adapters.events import CompletionEvents, OutboxOnRefusal
 from segments.adapters.s3_reader import open_s3
 from segments.adapters.store import SegmentStore
 from segments.settings import fallback_settings
@@ -44,6 +45,10 @@ class S3Objects:
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
 
 
+def _event_refused(job_id: str, exc: Exception) -> None:
+    logger.warning("completion event not published; the sweeper's outbox retries it", extra={"error": str(exc)})
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -53,7 +58,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(job_id=job.get("jobId"), key=job.get("key"), action=action)
     config = fallback_settings()
     objects = S3Objects(config.bucket_name)
-    store = SegmentStore(config.table_name)
+    # A refused publish must not fail an execution whose job is already final: the sweeper's outbox retries it.
+    events = OutboxOnRefusal(lambda: CompletionEvents(config.table_name), _event_refused)
+    store = SegmentStore(config.table_name, announcer=events)
     if action == "plan":
         return steps.plan(job, objects=objects, store=store, chunk_seconds=config.chunk_seconds)
     if action == "detect":

@@ -40,7 +40,7 @@ def _banner(stack: LocalPipeline) -> str:
     return "\n".join(
         [
             "segment pipeline running locally (no AWS account; IAM auth is OFF on the local API)",
-            f"  AWS endpoint : {stack.endpoint}  (S3, SQS, SNS, DynamoDB via moto; Rekognition emulated)",
+            f"  AWS endpoint : {stack.endpoint}  (S3, SQS, SNS, DynamoDB, EventBridge via moto; Rekognition emulated)",
             f"  read API     : {stack.api_url}",
             f"  viewer       : {stack.api_url}/   (open it in a browser; no sign-in locally)",
             f"  bucket       : s3://{BUCKET}    data dir: {stack.data.resolve()}",

@@ -28,7 +28,7 @@ from local_mode.apigw import JsonErrorRequestHandler, LocalContext, wsgi_app
 from local_mode.emulator import RekognitionEmulator
 from local_mode.resources import create_segments_table
 from segments.domain.model import DEFAULT_SEGMENT_TYPES
-from segments.settings import DEFAULT_VIDEO_SUFFIXES, ApiSettings, Settings, powertools_environment
+from segments.settings import DEFAULT_VIDEO_SUFFIXES, ApiSettings, Settings, SweepSettings, powertools_environment
 from viewer import LocalThumbnails, viewer_cors, with_viewer
 
 ACCOUNT = "123456789012"
@@ -126,9 +126,11 @@ class LocalPipeline:
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 # Local-scale sweeper timings: a job with no news for 20 s is checked against the
                 # emulator; nothing here legitimately waits for hours.
-                "SWEEP_OVERDUE_SECONDS": "20",
-                "SWEEP_REKOGNITION_DEADLINE_SECONDS": "3600",
-                "SWEEP_QUEUED_DEADLINE_SECONDS": "3600",
+                **SweepSettings(
+                    sweep_overdue_seconds=20,
+                    sweep_rekognition_deadline_seconds=3600,
+                    sweep_queued_deadline_seconds=3600,
+                ).environment(),
                 "BUCKET_NAME": BUCKET,  # the viewer routes presign against the local bucket
             }
         )
@@ -178,6 +180,7 @@ class LocalPipeline:
 
         for handler_module in (start, collect, sweep):
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
+        sweep.completion_events.cache_clear()
         self._restore_in_flight_work()
         self.emulator.resume()
         self._serve(with_viewer(wsgi_app(api.handler)), self.config.api_port, JsonErrorRequestHandler)

@@ -132,6 +132,14 @@ class Executions(Protocol):
         ...
 
 
+class CompletionAnnouncer(Protocol):
+    """Publishes a terminal job's completion event once (``segments.adapters.events``)."""
+
+    def announce(self, job_id: str) -> bool:
+        """Publish unless not terminal or already published; True when this call published. Raises on refusal."""
+        ...
+
+
 class MediaProbe(Protocol):
     """A cheap look at an uploaded object's container and codec (ranged reads)."""
 

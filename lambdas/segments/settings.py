@@ -47,7 +47,7 @@ class FunctionEnvironment(BaseModel):
 
     def environment(self) -> dict[str, str]:
         """The Lambda environment that ``from_environment`` reads back into this model (lists as JSON)."""
-        dumped = self.model_dump(mode="json", by_alias=True)
+        dumped = self.model_dump(mode="json", by_alias=True, exclude_none=True)  # unset overrides stay unset
         return {name: value if isinstance(value, str) else json.dumps(value) for name, value in dumped.items()}
 
     @field_validator("*", mode="before")
@@ -103,6 +103,15 @@ class Settings(FunctionEnvironment):
     @classmethod
     def _bare_lower_suffixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.strip().lower().lstrip(".") for s in value if s.strip()))
+
+
+class SweepSettings(FunctionEnvironment):
+    """The sweeper's time scale: each unset value keeps ``SweepPolicy``'s documented bound (local mode sets seconds)."""
+
+    sweep_overdue_seconds: int | None = Field(default=None, ge=1)  # no news this long: ask the engine
+    sweep_rekognition_deadline_seconds: int | None = Field(default=None, ge=1)  # then a running job is FAILED
+    sweep_fallback_deadline_seconds: int | None = Field(default=None, ge=1)
+    sweep_queued_deadline_seconds: int | None = Field(default=None, ge=1)
 
 
 class ApiSettings(FunctionEnvironment):
@@ -187,3 +196,4 @@ api_settings: EnvironmentGetter[ApiSettings] = EnvironmentGetter(ApiSettings)
 fallback_settings: EnvironmentGetter[FallbackSettings] = EnvironmentGetter(FallbackSettings)
 media_settings: EnvironmentGetter[MediaSettings] = EnvironmentGetter(MediaSettings)
 thumbnail_settings: EnvironmentGetter[ThumbnailSettings] = EnvironmentGetter(ThumbnailSettings)
+sweep_settings: EnvironmentGetter[SweepSettings] = EnvironmentGetter(SweepSettings)

@@ -15,7 +15,6 @@ slot is FAILED by the start function after its retry budget (≈ 8 h) or here af
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -38,14 +37,9 @@ class SweepPolicy:
     batch: int = 100  # videos examined per status and run
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str]) -> SweepPolicy:
-        """The defaults, with ``SWEEP_<FIELD>_SECONDS`` overrides (local mode runs on a local time scale)."""
-        values = {}
-        for name in ("overdue", "rekognition_deadline", "fallback_deadline", "queued_deadline"):
-            raw = env.get(f"SWEEP_{name.upper()}_SECONDS")
-            if raw:
-                values[f"{name}_seconds"] = int(raw)
-        return cls(**values)
+    def with_overrides(cls, **seconds: int | None) -> SweepPolicy:
+        """The documented defaults, with each ``<name>_seconds`` given (not None) in its place."""
+        return cls(**{name: value for name, value in seconds.items() if value is not None})
 
 
 @dataclass

@@ -65,3 +65,17 @@ def test_the_getter_revalidates_when_the_environment_changes(monkeypatch: pytest
     assert settings() is settings()  # validated once while nothing changes
     monkeypatch.setenv("TABLE_NAME", "second")
     assert settings().table_name == "second"
+
+
+def test_the_sweeper_keeps_its_documented_bounds_unless_a_variable_overrides_one() -> None:
+    from segments.settings import SweepSettings
+    from segments.sweeping import SweepPolicy
+
+    assert SweepSettings().environment() == {}  # unset overrides are not written as "null"
+    local = SweepSettings.from_environment(SweepSettings(sweep_overdue_seconds=20).environment())
+    policy = SweepPolicy.with_overrides(
+        overdue_seconds=local.sweep_overdue_seconds, queued_deadline_seconds=local.sweep_queued_deadline_seconds
+    )
+    assert (policy.overdue_seconds, policy.queued_deadline_seconds) == (20, SweepPolicy().queued_deadline_seconds)
+    with pytest.raises(ValueError, match="SWEEP_OVERDUE_SECONDS"):
+        SweepSettings.from_environment({"SWEEP_OVERDUE_SECONDS": "soon"})

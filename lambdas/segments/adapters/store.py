@@ -13,9 +13,11 @@ from botocore.exceptions import ClientError
 
 from segments.adapters.aws import resource
 from segments.domain import keys
+from segments.domain.completion_events import PENDING_GSI1PK, pending_sort_key
 from segments.domain.events import VideoObject
 from segments.domain.model import Segment
 from segments.domain.records import DELETED, TERMINAL_STATUSES, DetectionOptions, JobRecord, VideoRecord
+from segments.ports import CompletionAnnouncer
 
 
 def now_iso() -> str:
@@ -113,8 +115,11 @@ def _status_values(video_id: str, status: str, message: str, stamp: str) -> dict
 class SegmentStore:
     """Reads and idempotent writes of videos, jobs and segments."""
 
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+    def __init__(
+        self, table_name: str, dynamodb: Any | None = None, *, announcer: CompletionAnnouncer | None = None
+    ) -> None:
         self.table = (dynamodb or resource("dynamodb")).Table(table_name)
+        self.announcer = announcer  # completion events; None publishes none (the outbox still fills)
 
     # -- reads -------------------------------------------------------------------------
     def get_video(self, video_id: str) -> VideoRecord | None:
@@ -350,7 +355,7 @@ class SegmentStore:
             Key={"pk": keys.job_pk(job_id), "sk": keys.JOB_SK},
             UpdateExpression=(
                 "SET #s=:s, statusMessage=:m, VideoMetadata=:vm, AudioMetadata=:am, "
-                "SelectedSegmentTypes=:st, segmentCount=:c, completedAt=:t REMOVE pageCursor"
+                "SelectedSegmentTypes=:st, segmentCount=:c, completedAt=:t, gsi1pk=:ep, gsi1sk=:es REMOVE pageCursor"
             ),
             ConditionExpression=Attr("pk").exists() & ~Attr("status").is_in(list(TERMINAL_STATUSES)),
             ExpressionAttributeNames={"#s": "status"},
@@ -362,17 +367,27 @@ class SegmentStore:
                 ":st": to_dynamo(list(selected_segment_types)),
                 ":c": segment_count,
                 ":t": stamp,
+                # Files the job in the completion-event outbox (see segments.adapters.events).
+                ":ep": PENDING_GSI1PK,
+                ":es": pending_sort_key(stamp, job_id),
             },
             ReturnValues="ALL_NEW",
         )
-        if result is None:
-            return False
-        self._set_video_status(str(result["Attributes"]["videoId"]), job_id, status, status_message, stamp)
-        return True
+        if result is not None:
+            self._set_video_status(str(result["Attributes"]["videoId"]), job_id, status, status_message, stamp)
+        self._announce(job_id)  # also on a duplicate: the first delivery may have failed to publish
+        return result is not None
 
     def settle_video(self, job: JobRecord) -> bool:
         """Give the video the terminal status of ``job`` if it still serves it; False otherwise."""
-        return self._set_video_status(job.video_id, job.job_id, job.status, job.status_message, now_iso())
+        settled = self._set_video_status(job.video_id, job.job_id, job.status, job.status_message, now_iso())
+        self._announce(job.job_id)
+        return settled
+
+    def _announce(self, job_id: str) -> None:
+        # After the job and its video are final, so a consumer reading on the event sees them.
+        if self.announcer is not None:
+            self.announcer.announce(job_id)
 
     def _set_video_status(self, video_id: str, job_id: str, status: str, message: str, stamp: str) -> bool:
         # A video that moved on to a newer version or engine keeps its own status: this job's

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from segments.adapters.events import CompletionEvents
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
@@ -34,7 +35,7 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
     return (
-        SegmentStore(config.table_name),
+        SegmentStore(config.table_name, announcer=CompletionEvents(config.table_name)),
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,

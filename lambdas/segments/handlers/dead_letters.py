@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from segments.adapters.events import CompletionEvents
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
 from segments.adapters.store import SegmentStore
@@ -28,7 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def adapters() -> tuple[SegmentStore, WakingSlots]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
-    return SegmentStore(config.table_name), WakingSlots(
+    return SegmentStore(config.table_name, announcer=CompletionEvents(config.table_name)), WakingSlots(
         DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())
     )
 

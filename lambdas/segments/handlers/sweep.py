@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -11,19 +10,33 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from segments.adapters.events import CompletionEvents, EventNotPublished, OutboxOnRefusal
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
-from segments.settings import settings
-from segments.sweeping import SweepPolicy, execution_ended, sweep
+from segments.settings import settings, sweep_settings
+from segments.sweeping import SweepPolicy, execution_ended, iso, sweep
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
 EXECUTION_CHANGE = "Step Functions Execution Status Change"
+# Completion events older than this are the outbox's to publish; younger ones are still being
+# published by the delivery that completed the job, and publishing them too would duplicate them.
+OUTBOX_GRACE = timedelta(seconds=60)
+
+
+@lru_cache(maxsize=1)
+def completion_events() -> CompletionEvents:
+    """The completion-event publisher, built once per container."""
+    return CompletionEvents(settings().table_name)
+
+
+def _refused(job_id: str, exc: Exception) -> None:
+    logger.warning("completion event not published; the outbox retries it", extra={"job_id": job_id, "error": str(exc)})
 
 
 @lru_cache(maxsize=1)
@@ -32,10 +45,20 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
     return (
-        SegmentStore(config.table_name),
+        SegmentStore(config.table_name, announcer=OutboxOnRefusal(lambda: completion_events(), _refused)),
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,
+    )
+
+
+def _policy() -> SweepPolicy:
+    scale = sweep_settings()
+    return SweepPolicy.with_overrides(
+        overdue_seconds=scale.sweep_overdue_seconds,
+        rekognition_deadline_seconds=scale.sweep_rekognition_deadline_seconds,
+        fallback_deadline_seconds=scale.sweep_fallback_deadline_seconds,
+        queued_deadline_seconds=scale.sweep_queued_deadline_seconds,
     )
 
 
@@ -66,8 +89,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         rekognition=rekognition,
         executions=launcher,
         launcher=launcher,
-        policy=SweepPolicy.from_environment(os.environ),
+        policy=_policy(),
     )
+    # Jobs whose publish was refused or never attempted (a crash, a writer without events).
+    try:
+        published = completion_events().publish_pending(iso(datetime.now(UTC) - OUTBOX_GRACE))
+    except EventNotPublished:
+        logger.warning("completion events not published; the next sweep retries them")
+        published = 0
+    metrics.add_metric(name="CompletionEventsPublished", unit=MetricUnit.Count, value=published)
     settled = sum(n for outcome, n in report.outcomes.items() if not outcome.startswith("still"))
     metrics.add_metric(name="SweptVideos", unit=MetricUnit.Count, value=settled)
     logger.info("sweep done", extra={"outcomes": report.outcomes})

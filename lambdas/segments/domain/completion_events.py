@@ -1,0 +1,84 @@
+"""The event the pipeline puts on the default EventBridge bus when a job reaches a final state.
+
+Pure: the adapter in ``segments.adapters.events`` sends what :func:`completion_entry` builds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from segments.domain.records import JobRecord
+
+SOURCE = "segments.pipeline"
+DETAIL_TYPES = {
+    "SUCCEEDED": "Segment Detection Succeeded",
+    "FAILED": "Segment Detection Failed",
+}
+ENGINES = {"rekognition": "rekognition", "fallback": "fallback"}
+
+
+@dataclass(frozen=True)
+class SegmentCounts:
+    """How many segments a job stored, by ``Type`` and by technical cue type."""
+
+    by_type: Mapping[str, int] = field(default_factory=dict)
+    by_cue_type: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """All segments of the job."""
+        return sum(self.by_type.values())
+
+
+def _video_duration_millis(job: JobRecord) -> int:
+    # Rekognition reports one VideoMetadata per stream it analysed; the first is the video's.
+    for meta in job.video_metadata:
+        if "DurationMillis" in meta:
+            return int(meta["DurationMillis"])
+    return 0
+
+
+def completion_detail(job: JobRecord, counts: SegmentCounts) -> dict[str, Any]:
+    """The ``detail`` of the completion event of a terminal ``job``."""
+    if job.status not in DETAIL_TYPES:
+        raise ValueError(f"job {job.job_id} is {job.status}, not a final state")
+    return {
+        "videoId": job.video_id,
+        "bucket": job.bucket,
+        "key": job.key,
+        "versionId": job.version_id,
+        "jobId": job.job_id,
+        "engine": ENGINES.get(job.source, job.source),
+        "status": job.status,
+        "statusMessage": job.status_message,
+        "segmentCount": counts.total,
+        "segmentCounts": dict(sorted(counts.by_type.items())),
+        "technicalCueCounts": dict(sorted(counts.by_cue_type.items())),
+        "durationMillis": _video_duration_millis(job),
+        "startedAt": job.started_at,
+        "completedAt": job.completed_at,
+    }
+
+
+def completion_entry(job: JobRecord, counts: SegmentCounts, event_bus_name: str = "default") -> dict[str, Any]:
+    """One ``PutEvents`` entry announcing that ``job`` reached its final state."""
+    detail = completion_detail(job, counts)
+    return {
+        "Source": SOURCE,
+        "DetailType": DETAIL_TYPES[job.status],
+        "Detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
+        "EventBusName": event_bus_name,
+    }
+
+
+# Terminal jobs whose event is not published yet sit in gsi1 under this partition (an outbox),
+# oldest first, until the publish is marked on the job item.
+PENDING_GSI1PK = "EVENT#PENDING"
+
+
+def pending_sort_key(completed_at: str, job_id: str) -> str:
+    """The outbox sort key: completion time, then the JobId to keep keys unique."""
+    return f"{completed_at}#{job_id}"
