@@ -59,6 +59,12 @@ class Settings(BaseModel):
         le=1000,
         description="Rekognition jobs this pipeline runs at once (Rekognition's default quota)",
     )
+    max_concurrent_fallbacks: int = Field(
+        default=10,
+        ge=0,
+        le=1000,
+        description="fallback executions running at once (each runs up to fallbackMapConcurrency chunks); 0 = no bound",
+    )
     start_max_receives: int = Field(
         default=40, ge=2, le=1000, description="upload-event deliveries (30 s doubling to 15 min ≈ 8 h) before the DLQ"
     )
@@ -174,6 +180,7 @@ class Settings(BaseModel):
             throttle_fallback_seconds=self.throttle_fallback_seconds,
             max_receives=self.start_max_receives,
             max_concurrent_jobs=self.max_concurrent_jobs,
+            max_concurrent_fallbacks=self.max_concurrent_fallbacks,
         )
 
     def fallback(self, *, table_name: str, bucket_name: str) -> runtime.FallbackSettings:

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from fallback_image import steps
 from segments.adapters.aws import client
 from segments.adapters.events import CompletionEvents, OutboxOnRefusal
+from segments.adapters.job_slots import DynamoJobSlots, fallback_slots
 from segments.adapters.s3_reader import open_s3
 from segments.adapters.store import SegmentStore
 from segments.settings import fallback_settings
@@ -45,6 +46,16 @@ class S3Objects:
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
 
 
+def _slots(table_name: str) -> DynamoJobSlots:
+    """The fallback slot semaphore, without the wake-up: this function may not touch the upload queue.
+
+    A waiting upload then starts after its own backoff (or when the sweeper frees a slot).
+    """
+    slots = fallback_slots(table_name)
+    assert isinstance(slots, DynamoJobSlots)
+    return slots
+
+
 def _event_refused(job_id: str, exc: Exception) -> None:
     logger.warning("completion event not published; the sweeper's outbox retries it", extra={"error": str(exc)})
 
@@ -66,12 +77,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "detect":
         return steps.detect_chunk(job, event["chunk"], objects=objects, prefix=config.results_prefix)
     if action == "stitch":
-        count = steps.stitch(job, event["chunkResults"], objects=objects, store=store)
+        count = steps.stitch(job, event["chunkResults"], objects=objects, store=store, slots=_slots(config.table_name))
         metrics.add_metric(name="FallbackRuns", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="SegmentsStored", unit=MetricUnit.Count, value=count)
         return {"segments": count}
     if action == "fail":
-        message = steps.record_failure(job, event.get("error") or {}, store=store)
+        message = steps.record_failure(job, event.get("error") or {}, store=store, slots=_slots(config.table_name))
         metrics.add_metric(name="JobsFailed", unit=MetricUnit.Count, value=1)
         logger.warning("fallback job failed", extra={"status_message": message})
         return {"statusMessage": message}

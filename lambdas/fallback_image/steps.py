@@ -10,7 +10,7 @@ from detector.decode import VideoReader
 from fallback_image.planning import plan_chunks
 from segments.domain.events import VideoObject
 from segments.domain.records import DetectionOptions
-from segments.ports import ResultStore
+from segments.ports import JobSlots, ResultStore
 
 
 class Objects(Protocol):
@@ -61,8 +61,18 @@ def detect_chunk(job: dict[str, Any], chunk: dict[str, Any], *, objects: Objects
     return {"key": key}
 
 
-def stitch(job: dict[str, Any], results: list[dict[str, Any]], *, objects: Objects, store: ResultStore) -> int:
-    """Merge chunk results, store the segments exactly as the collector does, mark the job SUCCEEDED."""
+def stitch(
+    job: dict[str, Any],
+    results: list[dict[str, Any]],
+    *,
+    objects: Objects,
+    store: ResultStore,
+    slots: JobSlots | None = None,
+) -> int:
+    """Merge chunk results, store the segments exactly as the collector does, mark the job SUCCEEDED.
+
+    The execution's fallback slot (``slots``, holder = JobId) is given back once the job is final.
+    """
     keys = [r["key"] for r in results]
     raw = merge_raw([raw_from_dict(objects.get_json(k)) for k in keys])
     options = options_for(job)
@@ -76,12 +86,16 @@ def stitch(job: dict[str, Any], results: list[dict[str, Any]], *, objects: Objec
         selected_segment_types=response["SelectedSegmentTypes"],
         segment_count=count,
     )
+    if slots is not None:
+        slots.release(job["jobId"])
     objects.delete(keys)
     return count
 
 
-def record_failure(job: dict[str, Any], error: dict[str, Any], *, store: ResultStore) -> str:
-    """Record the job FAILED with the step's error message (Step Functions' Error/Cause)."""
+def record_failure(
+    job: dict[str, Any], error: dict[str, Any], *, store: ResultStore, slots: JobSlots | None = None
+) -> str:
+    """Record the job FAILED with the step's error message (Step Functions' Error/Cause); free its fallback slot."""
     cause = error.get("Cause") or ""
     try:
         message = str(json.loads(cause).get("errorMessage") or cause)
@@ -91,4 +105,6 @@ def record_failure(job: dict[str, Any], error: dict[str, Any], *, store: ResultS
     text = f"fallback detection failed ({kind}): {message}".strip()
     store.record_job_started(_video(job), job_id=job["jobId"], source="fallback", options=job_options(job))
     store.complete_job(job["jobId"], status="FAILED", status_message=text[:1000])
+    if slots is not None:
+        slots.release(job["jobId"])
     return text

@@ -15,6 +15,8 @@ from typing import Any
 
 from fallback_image import steps
 from fallback_image.entry import S3Objects
+from segments.adapters.job_slots import fallback_slots
+from segments.adapters.queue import Queue
 from segments.adapters.store import SegmentStore
 from segments.settings import CHUNK_RESULTS_PREFIX
 
@@ -57,16 +59,17 @@ class LocalFallbackRunner:
 
     def _run(self, arn: str, job: dict[str, Any]) -> None:
         objects, store = S3Objects(self.bucket), SegmentStore(self.table)
+        slots = fallback_slots(self.table, Queue())  # as the container's steps, plus the wake-up of a waiting upload
         try:
             planned = steps.plan(job, objects=objects, store=store, chunk_seconds=CHUNK_SECONDS)
             results = [
                 steps.detect_chunk(job, chunk, objects=objects, prefix=CHUNK_RESULTS_PREFIX)
                 for chunk in planned["chunks"]
             ]
-            steps.stitch(job, results, objects=objects, store=store)
+            steps.stitch(job, results, objects=objects, store=store, slots=slots)
         except Exception as exc:  # the state machine's catch: every failure is recorded on the job
             cause = json.dumps({"errorMessage": str(exc)})
-            steps.record_failure(job, {"Error": type(exc).__name__, "Cause": cause}, store=store)
+            steps.record_failure(job, {"Error": type(exc).__name__, "Cause": cause}, store=store, slots=slots)
         finally:
             try:
                 self.sfn.stop_execution(executionArn=arn)

@@ -180,6 +180,7 @@ class LocalPipeline:
 
         for handler_module in (start, collect, sweep):
             handler_module.adapters.cache_clear()  # clients of a previous stack in this process point elsewhere
+            handler_module.fallback_slot_adapter.cache_clear()
         sweep.completion_events.cache_clear()
         self._restore_in_flight_work()
         self.emulator.resume()

@@ -18,9 +18,14 @@ from segments.settings import Settings
 class RetryLater(Exception):
     """The upload could not be started yet; redeliver the message after ``delay_seconds``."""
 
-    def __init__(self, message: str, delay_seconds: int) -> None:
+    def __init__(self, message: str, delay_seconds: int, kind: str = "rekognition") -> None:
         super().__init__(message)
         self.delay_seconds = delay_seconds
+        self.kind = kind  # which slot it waits for: its release wakes this upload
+
+
+class FallbackBusy(Exception):
+    """Every fallback slot (``maxConcurrentFallbacks``) is held: nothing was launched or recorded."""
 
 
 class GiveUp(Exception):
@@ -79,13 +84,25 @@ def fallback_payload(video: VideoObject, job_id: str, options: DetectionOptions,
 
 
 def launch_fallback(
-    video: VideoObject, reason: str, options: DetectionOptions, *, store: ResultStore, launcher: Launcher | None
+    video: VideoObject,
+    reason: str,
+    options: DetectionOptions,
+    *,
+    store: ResultStore,
+    launcher: Launcher | None,
+    fallback_slots: JobSlots | None = None,
+    settings: Settings | None = None,
 ) -> str:
     """Hand the video to the fallback; returns fallback, or failed when no fallback is deployed.
 
     Launch first, record after: a launch that fails (throttled, denied) records nothing, so the
     redelivered message tries again instead of finding the video "already handled". The
     execution name is the deterministic JobId, so a repeated launch starts nothing new.
+
+    With ``fallback_slots`` and ``settings.max_concurrent_fallbacks`` > 0, a fallback slot is
+    taken first (holder = the fallback JobId, so a repeated launch keeps its one slot); when all
+    are held this raises FallbackBusy having launched and recorded nothing. A launch that fails
+    gives its slot back. The execution's stitch or failure step (or the sweeper) releases it.
     """
     if launcher is None:
         store.record_video_status(
@@ -93,9 +110,51 @@ def launch_fallback(
         )
         return "failed"
     job_id = keys.fallback_job_id(video.bucket, video.key, video.version_id)
-    launcher.launch(job_id=job_id, payload=fallback_payload(video, job_id, options, reason))
+    limit = settings.max_concurrent_fallbacks if settings is not None else 0
+    bounded = fallback_slots is not None and settings is not None and limit > 0
+    if bounded:
+        assert fallback_slots is not None and settings is not None
+        if not fallback_slots.acquire(job_id, limit, time.time(), settings.job_lease_seconds):
+            raise FallbackBusy(f"all {limit} fallback slots of this pipeline are in use")
+    try:
+        launcher.launch(job_id=job_id, payload=fallback_payload(video, job_id, options, reason))
+    except BaseException:
+        if fallback_slots is not None:
+            fallback_slots.release(job_id)  # no execution runs under this slot
+        raise
     store.record_job_started(video, job_id=job_id, source="fallback", options=options, reason=reason)
     return "fallback"
+
+
+def _start_fallback(
+    video: VideoObject,
+    reason: str,
+    options: DetectionOptions,
+    attempt: Attempt,
+    *,
+    settings: Settings,
+    store: ResultStore,
+    launcher: Launcher | None,
+    fallback_slots: JobSlots | None,
+) -> str:
+    """Launch the fallback for an upload; with no fallback slot free, wait exactly as for a Rekognition slot."""
+    try:
+        return launch_fallback(
+            video, reason, options, store=store, launcher=launcher, fallback_slots=fallback_slots, settings=settings
+        )
+    except FallbackBusy as exc:
+        if attempt.receive_count >= settings.max_receives:
+            message = (
+                f"still no fallback slot after {attempt.receive_count} attempts ({exc}); "
+                "the upload event is in the dead-letter queue: redrive it to retry"
+            )
+            store.record_video_status(video, status="FAILED", message=message, source="fallback")
+            raise GiveUp(message) from exc
+        store.record_video_status(
+            video, status="QUEUED", message=f"waiting for a fallback slot: {exc}", source="fallback"
+        )
+        delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
+        raise RetryLater(str(exc), delay, kind="fallback") from exc
 
 
 def start_video(
@@ -108,6 +167,7 @@ def start_video(
     rekognition: RekognitionJobs,
     launcher: Launcher | None,
     probe: MediaProbe | None = None,
+    fallback_slots: JobSlots | None = None,
 ) -> str:
     """Start detection for one uploaded object; returns started, ignored, duplicate, fallback or failed.
 
@@ -123,13 +183,32 @@ def start_video(
         return "duplicate"
     options = deployment_options(settings)
     if settings.detection_mode == "fallback":
-        return launch_fallback(video, "detectionMode is fallback", options, store=store, launcher=launcher)
+        reason = "detectionMode is fallback"
+        return _start_fallback(
+            video,
+            reason,
+            options,
+            attempt,
+            settings=settings,
+            store=store,
+            launcher=launcher,
+            fallback_slots=fallback_slots,
+        )
     # What Rekognition cannot read never reaches it, so it takes no job slot for a certain refusal.
     looked = probe.probe(video) if probe is not None and routing.needs_probe(video.key, video.size) else None
     chosen = routing.route(video.key, video.size, looked or routing.UNKNOWN)
     if chosen.engine == "fallback":
         if settings.detection_mode == "rekognition-with-fallback":
-            return launch_fallback(video, chosen.reason, options, store=store, launcher=launcher)
+            return _start_fallback(
+                video,
+                chosen.reason,
+                options,
+                attempt,
+                settings=settings,
+                store=store,
+                launcher=launcher,
+                fallback_slots=fallback_slots,
+            )
         message = f"Rekognition cannot read this video: {chosen.reason} (detectionMode is rekognition: no fallback)"
         store.record_video_status(video, status="FAILED", message=message, source="rekognition")
         return "failed"
@@ -139,7 +218,16 @@ def start_video(
         busy = StartRetryable(
             "JobSlotsInUse", f"all {settings.max_concurrent_jobs} Rekognition job slots of this pipeline are in use"
         )
-        return _wait_for_slot(video, attempt, busy, options, settings=settings, store=store, launcher=launcher)
+        return _wait_for_slot(
+            video,
+            attempt,
+            busy,
+            options,
+            settings=settings,
+            store=store,
+            launcher=launcher,
+            fallback_slots=fallback_slots,
+        )
     try:
         job_id = rekognition.start_segment_detection(
             bucket=video.bucket,
@@ -156,12 +244,30 @@ def start_video(
         slots.release(token)
         if settings.detection_mode == "rekognition-with-fallback":
             reason = f"Rekognition rejected the video ({exc})"
-            return launch_fallback(video, reason, options, store=store, launcher=launcher)
+            return _start_fallback(
+                video,
+                reason,
+                options,
+                attempt,
+                settings=settings,
+                store=store,
+                launcher=launcher,
+                fallback_slots=fallback_slots,
+            )
         store.record_video_status(video, status="FAILED", message=str(exc), source="rekognition")
         return "failed"
     except StartRetryable as exc:
         slots.release(token)  # the account's quota is used elsewhere too: wait like everyone
-        return _wait_for_slot(video, attempt, exc, options, settings=settings, store=store, launcher=launcher)
+        return _wait_for_slot(
+            video,
+            attempt,
+            exc,
+            options,
+            settings=settings,
+            store=store,
+            launcher=launcher,
+            fallback_slots=fallback_slots,
+        )
     except BaseException:
         # Whatever else went wrong (timeout, network, bug), no job runs under this slot.
         slots.release(token)
@@ -192,12 +298,22 @@ def _wait_for_slot(
     settings: Settings,
     store: ResultStore,
     launcher: Launcher | None,
+    fallback_slots: JobSlots | None = None,
 ) -> str:
     """No job slot now: fall back if it has lasted too long, give up after the budget, else retry later."""
     fallback_due = attempt.waited_seconds >= settings.throttle_fallback_seconds
     if settings.detection_mode == "rekognition-with-fallback" and fallback_due and launcher is not None:
         reason = f"Rekognition stayed throttled for {int(attempt.waited_seconds)} s ({exc.code})"
-        return launch_fallback(video, reason, options, store=store, launcher=launcher)
+        return _start_fallback(
+            video,
+            reason,
+            options,
+            attempt,
+            settings=settings,
+            store=store,
+            launcher=launcher,
+            fallback_slots=fallback_slots,
+        )
     if attempt.receive_count >= settings.max_receives:
         message = (
             f"still no Rekognition job slot after {attempt.receive_count} attempts ({exc}); "
@@ -267,12 +383,18 @@ def collect_job(
     slots: JobSlots,
     rekognition: RekognitionJobs,
     launcher: Launcher | None,
+    fallback_slots: JobSlots | None = None,
 ) -> tuple[str, int]:
     """Store a finished job's results; returns (outcome, segments stored).
 
     Idempotent: a job already terminal is skipped; a retry after a crash midway resumes at the
     last stored page (deterministic keys make rewritten items the same) and only then marks the
     job SUCCEEDED.
+
+    A FAILED job handed to the fallback when no fallback slot is free raises FallbackBusy
+    *before* the job is marked FAILED: the job stays IN_PROGRESS, so the completion message is
+    redelivered (then the sweeper, which asks Rekognition and comes back here) and tries again.
+    Nothing is recorded as handled, so no work is dropped.
     """
     if completion.api != "StartSegmentDetection":
         return "ignored", 0
@@ -304,7 +426,15 @@ def collect_job(
         # The job's own options, not this function's environment: detection options travel with the job.
         options = job.options or deployment_options(settings)
         reason = f"Rekognition job {job.job_id} failed: {message}"
-        launch_fallback(job.object, reason, options, store=store, launcher=launcher)
+        launch_fallback(
+            job.object,
+            reason,
+            options,
+            store=store,
+            launcher=launcher,
+            fallback_slots=fallback_slots,
+            settings=settings,
+        )
         store.complete_job(job.job_id, status="FAILED", status_message=message, **metadata)
         return "fallback", 0
     store.complete_job(job.job_id, status="FAILED", status_message=message, **metadata)

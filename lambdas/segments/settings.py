@@ -90,6 +90,7 @@ class Settings(FunctionEnvironment):
     max_receives: int = Field(default=40, ge=1)
     backoff_base_seconds: int = Field(default=30, ge=1)
     max_concurrent_jobs: int = Field(default=20, ge=0)  # Rekognition job slots this pipeline may hold; 0 = no bound
+    max_concurrent_fallbacks: int = Field(default=10, ge=0)  # fallback executions running at once; 0 = no bound
     job_lease_seconds: int = Field(
         default=12 * 3600, ge=60
     )  # a slot whose completion never came is reclaimed after this

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from segments.domain.errors import JobNotFound
 from segments.domain.events import Completion
 from segments.domain.records import DetectionOptions, JobRecord, VideoRecord
-from segments.orchestration import collect_job, deployment_options, fallback_payload
+from segments.orchestration import FallbackBusy, collect_job, deployment_options, fallback_payload
 from segments.ports import Executions, JobSlots, Launcher, RekognitionJobs, ResultStore
 from segments.settings import Settings
 
@@ -77,8 +77,13 @@ def sweep(
     executions: Executions | None,
     launcher: Launcher | None,
     policy: SweepPolicy = SweepPolicy(),
+    fallback_slots: JobSlots | None = None,
 ) -> SweepReport:
-    """Settle every video whose status has not changed for ``policy.overdue_seconds``; returns what was done."""
+    """Settle every video whose status has not changed for ``policy.overdue_seconds``; returns what was done.
+
+    Every fallback job it finds ended gives back its fallback slot (``fallback_slots``), so a
+    slot whose execution died without its failure step is freed here, not only by the lease.
+    """
     report = SweepReport()
     cutoff = iso(now - timedelta(seconds=policy.overdue_seconds))
     overdue = [v for status in ("IN_PROGRESS", "QUEUED") for v in store.overdue_videos(status, cutoff, policy.batch)]
@@ -99,11 +104,14 @@ def sweep(
         elif job.terminal:
             # The job finished but its video missed the update (a crash between the two writes).
             store.settle_video(job)
+            if job.source == "fallback" and fallback_slots is not None:
+                fallback_slots.release(job.job_id)
             report.add("video-settled")
         elif job.source == "fallback":
-            report.add(_sweep_fallback(job, now, settings, store, executions, launcher, policy))
+            report.add(_sweep_fallback(job, now, settings, store, executions, launcher, policy, fallback_slots))
         else:
-            report.add(_sweep_rekognition(job, now, settings, store, slots, rekognition, launcher, policy))
+            ports = (slots, rekognition, launcher, fallback_slots)
+            report.add(_sweep_rekognition(job, now, settings, store, ports, policy))
     return report
 
 
@@ -123,11 +131,10 @@ def _sweep_rekognition(
     now: datetime,
     settings: Settings,
     store: ResultStore,
-    slots: JobSlots,
-    rekognition: RekognitionJobs,
-    launcher: Launcher | None,
+    ports: tuple[JobSlots, RekognitionJobs, Launcher | None, JobSlots | None],
     policy: SweepPolicy,
 ) -> str:
+    slots, rekognition, launcher, fallback_slots = ports
     try:
         first = next(rekognition.iter_segment_pages(job.job_id, max_results=1))
     except JobNotFound:
@@ -138,9 +145,18 @@ def _sweep_rekognition(
     if status in ("SUCCEEDED", "FAILED"):
         # The completion was lost: do what the collector would have done with it.
         completion = Completion(job.job_id, status, "StartSegmentDetection", job.job_tag, job.bucket, job.key, 0)
-        outcome, _ = collect_job(
-            completion, settings=settings, store=store, slots=slots, rekognition=rekognition, launcher=launcher
-        )
+        try:
+            outcome, _ = collect_job(
+                completion,
+                settings=settings,
+                store=store,
+                slots=slots,
+                rekognition=rekognition,
+                launcher=launcher,
+                fallback_slots=fallback_slots,
+            )
+        except FallbackBusy:
+            return "waiting-fallback-slot"  # the job stays IN_PROGRESS: the next run tries again
         return f"collected-{outcome}"
     if _age_seconds(job.started_at, now) < policy.rekognition_deadline_seconds:
         return "still-running"
@@ -158,27 +174,43 @@ def _sweep_fallback(
     executions: Executions | None,
     launcher: Launcher | None,
     policy: SweepPolicy,
+    fallback_slots: JobSlots | None,
 ) -> str:
     if executions is None:
         store.complete_job(job.job_id, status="FAILED", status_message="the fallback detector is not deployed")
+        if fallback_slots is not None:
+            fallback_slots.release(job.job_id)
         return "failed-no-fallback"
     state = executions.describe(job.job_id)
     late = _age_seconds(job.started_at, now) >= policy.fallback_deadline_seconds
     if state is None:
         if launcher is not None and not late:
             # Recorded but never launched (or the execution expired from history): launch it now.
+            limit = settings.max_concurrent_fallbacks
+            held = fallback_slots is None or limit == 0
+            if not held and not fallback_slots.acquire(job.job_id, limit, now.timestamp(), settings.job_lease_seconds):  # type: ignore[union-attr]
+                return "waiting-fallback-slot"  # recorded, not running: the next run tries again
             options = job.options or deployment_options(settings)
             launcher.launch(job_id=job.job_id, payload=fallback_payload(job.object, job.job_id, options, job.reason))
             return "relaunched"
         store.complete_job(job.job_id, status="FAILED", status_message="the fallback execution was never started")
+        if fallback_slots is not None:
+            fallback_slots.release(job.job_id)
         return "failed-not-started"
     if state.status == "RUNNING" and not late:
         return "still-running"
-    return execution_ended(job.job_id, state.status, state.error, state.cause, store=store)
+    return execution_ended(
+        job.job_id, state.status, state.error, state.cause, store=store, fallback_slots=fallback_slots
+    )
 
 
-def execution_ended(job_id: str, status: str, error: str, cause: str, *, store: ResultStore) -> str:
-    """Record the end of a fallback execution that did not record its own result (timeout, abort, failure)."""
+def execution_ended(
+    job_id: str, status: str, error: str, cause: str, *, store: ResultStore, fallback_slots: JobSlots | None = None
+) -> str:
+    """Record the end of a fallback execution that did not record its own result (timeout, abort, failure).
+
+    Its fallback slot is given back whatever the job's state: the execution runs no more.
+    """
     if status == "RUNNING":
         message = "the fallback execution is still running past its deadline"
     elif status == "SUCCEEDED":
@@ -187,4 +219,6 @@ def execution_ended(job_id: str, status: str, error: str, cause: str, *, store: 
         detail = ": ".join(part for part in (error, cause[:500]) if part)
         message = f"fallback execution {status}" + (f" ({detail})" if detail else "")
     done = store.complete_job(job_id, status="FAILED", status_message=message)
+    if fallback_slots is not None:
+        fallback_slots.release(job_id)
     return f"failed-execution-{status.lower()}" if done else "already-final"

@@ -170,3 +170,16 @@ class WakingSlots:
     def held(self) -> dict[str, int]:
         """As ``DynamoJobSlots.held``."""
         return self.slots.held()
+
+
+FALLBACK = "fallback"
+
+
+def fallback_slots(
+    table_name: str, queue: Any | None = None, dynamodb: Any | None = None
+) -> DynamoJobSlots | WakingSlots:
+    """The fallback executions' semaphore (``QUOTA#fallback``); with ``queue``, each release wakes a waiting upload."""
+    slots = DynamoJobSlots(table_name, kind=FALLBACK, dynamodb=dynamodb)
+    if queue is None:
+        return slots
+    return WakingSlots(slots, WaitingUploads(table_name, queue, kind=FALLBACK, dynamodb=dynamodb))

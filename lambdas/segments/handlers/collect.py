@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.events import CompletionEvents
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
@@ -42,6 +42,12 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     )
 
 
+@lru_cache(maxsize=1)
+def fallback_slot_adapter() -> DynamoJobSlots | WakingSlots:
+    """The fallback executions' semaphore (a FAILED Rekognition job may go to the fallback)."""
+    return fallback_slots(settings().table_name, Queue())
+
+
 @tracer.capture_method
 def handle_record(record: SQSRecord) -> None:
     """Store one completed job; any exception leaves the message for redelivery (then the DLQ)."""
@@ -51,7 +57,13 @@ def handle_record(record: SQSRecord) -> None:
         completion = completion_from_sns_body(record.body)
         logger.append_keys(job_id=completion.job_id, key=completion.key, job_status=completion.status)
         outcome, count = collect_job(
-            completion, settings=config, store=store, slots=slots, rekognition=rekognition, launcher=launcher
+            completion,
+            settings=config,
+            store=store,
+            slots=slots,
+            rekognition=rekognition,
+            launcher=launcher,
+            fallback_slots=fallback_slot_adapter(),
         )
     except Exception:
         # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.aws import SHORT_BUDGET, client, resource
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.probe import S3MediaProbe
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
@@ -54,9 +54,21 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     )
 
 
+@lru_cache(maxsize=1)
+def fallback_slot_adapter() -> DynamoJobSlots | WakingSlots:
+    """The fallback executions' semaphore; its waiting list is woken by the fallback's own release."""
+    config = settings()
+    return fallback_slots(config.table_name, Queue(client("sqs", SHORT_BUDGET)), resource("dynamodb", SHORT_BUDGET))
+
+
 def token_of(video: VideoObject) -> str:
     """The upload's slot holder: its ClientRequestToken."""
     return keys.client_request_token(video.bucket, video.key, video.version_id)
+
+
+def _fallback_waiting(adapter: DynamoJobSlots | WakingSlots) -> WaitingUploads:
+    assert isinstance(adapter, WakingSlots), "built with a queue"
+    return adapter.waiting
 
 
 @tracer.capture_method
@@ -80,10 +92,12 @@ def handle_record(record: SQSRecord) -> None:
                 rekognition=rekognition,
                 launcher=launcher,
                 probe=probe,
+                fallback_slots=fallback_slot_adapter(),
             )
             logger.info("upload handled", extra={"outcome": outcome})
             if outcome != "ignored":
                 slots.waiting.done(token_of(video))
+                _fallback_waiting(fallback_slot_adapter()).done(token_of(video))
             metric = {"started": "JobsStarted", "fallback": "FallbackRuns", "failed": "JobsFailed"}.get(outcome)
             if metric:
                 metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
@@ -92,10 +106,11 @@ def handle_record(record: SQSRecord) -> None:
             logger.info("deletion handled", extra={"key": video.key, "outcome": outcome})
     except RetryLater as exc:
         metrics.add_metric(name="StartThrottled", unit=MetricUnit.Count, value=1)
-        logger.warning("no Rekognition slot; retrying later", extra={"delay_s": exc.delay_seconds})
+        logger.warning("no job slot; retrying later", extra={"delay_s": exc.delay_seconds, "slot": exc.kind})
         queue.delay(record.event_source_arn, record.receipt_handle, exc.delay_seconds)
         # The next freed slot makes this delivery visible again at once instead of after the delay.
-        slots.waiting.wait(token_of(video), record.event_source_arn, record.receipt_handle, time.time())
+        waiting = _fallback_waiting(fallback_slot_adapter()) if exc.kind == "fallback" else slots.waiting
+        waiting.wait(token_of(video), record.event_source_arn, record.receipt_handle, time.time())
         raise
     except Exception:
         # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.

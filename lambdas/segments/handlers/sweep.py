@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.events import CompletionEvents, EventNotPublished, OutboxOnRefusal
 from segments.adapters.fallback import FallbackLauncher
-from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
+from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
@@ -52,6 +52,12 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     )
 
 
+@lru_cache(maxsize=1)
+def fallback_slot_adapter() -> DynamoJobSlots | WakingSlots:
+    """The fallback executions' semaphore: an execution that ended without its own steps frees its slot here."""
+    return fallback_slots(settings().table_name, Queue())
+
+
 def _policy() -> SweepPolicy:
     scale = sweep_settings()
     return SweepPolicy.with_overrides(
@@ -76,6 +82,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             str(detail.get("error") or ""),
             str(detail.get("cause") or ""),
             store=store,
+            fallback_slots=fallback_slot_adapter(),
         )
         logger.warning("fallback execution ended", extra={"execution": detail.get("name"), "outcome": outcome})
         if outcome.startswith("failed"):
@@ -90,6 +97,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         executions=launcher,
         launcher=launcher,
         policy=_policy(),
+        fallback_slots=fallback_slot_adapter(),
     )
     # Jobs whose publish was refused or never attempted (a crash, a writer without events).
     try:
