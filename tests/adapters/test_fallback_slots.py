@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -22,7 +24,7 @@ def test_fallback_slots_live_in_their_own_item_and_do_not_count_against_rekognit
     assert not fallback.acquire("fb-2", 1, 1000, 60)  # the one fallback slot is held
     assert rekognition.acquire("token-1", 1, 1000, 60)  # Rekognition's slot is still free
     table = boto3.resource("dynamodb").Table(segments_table)
-    item = table.get_item(Key={"pk": "QUOTA#fallback", "sk": "SLOTS"})["Item"]
+    item: dict[str, Any] = table.get_item(Key={"pk": "QUOTA#fallback", "sk": "SLOTS"})["Item"]
     assert set(item["holders"]) == {"fb-1"}
     assert fallback.release("fb-1") and fallback.acquire("fb-2", 1, 1000, 60)
 
@@ -41,7 +43,8 @@ def test_an_upload_without_a_fallback_slot_waits_queued_and_the_freed_slot_wakes
     assert waiting.status == "QUEUED" and "waiting for a fallback slot" in waiting.status_message
     (first,) = executions(machine)
     table = boto3.resource("dynamodb").Table(segments_table)
-    waiters = table.get_item(Key={"pk": "QUOTA#fallback", "sk": "WAITERS"})["Item"]["waiters"]
+    item: dict[str, Any] = table.get_item(Key={"pk": "QUOTA#fallback", "sk": "WAITERS"})["Item"]
+    waiters = item["waiters"]
     assert set(waiters) == {keys.client_request_token("videos", "b.mp4", "v1")}
 
     assert start.fallback_slot_adapter().release(first["jobId"])  # as the sweeper does when it ends
