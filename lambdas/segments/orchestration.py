@@ -392,9 +392,11 @@ def collect_job(
     job SUCCEEDED.
 
     A FAILED job handed to the fallback when no fallback slot is free raises FallbackBusy
-    *before* the job is marked FAILED: the job stays IN_PROGRESS, so the completion message is
-    redelivered (then the sweeper, which asks Rekognition and comes back here) and tries again.
-    Nothing is recorded as handled, so no work is dropped.
+    *before* the job is marked FAILED: the job stays IN_PROGRESS and nothing is recorded as
+    handled, so the sweeper (which finds the video overdue, asks Rekognition and comes back
+    here) launches it once a slot is free. The collect handler acknowledges the message rather
+    than redelivering it: redelivery would only spend the queue's receive budget and let the
+    DLQ consumer fail a video that merely waits.
     """
     if completion.api != "StartSegmentDetection":
         return "ignored", 0

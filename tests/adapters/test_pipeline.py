@@ -53,11 +53,15 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, segments_table: str) -> Iterator[St
     monkeypatch.setattr(collect, "Rekognition", lambda *_: Rekognition(client))
     start.adapters.cache_clear()
     collect.adapters.cache_clear()
+    start.fallback_slot_adapter.cache_clear()
+    collect.fallback_slot_adapter.cache_clear()
     with stubber:
         yield stubber
     settings.cache_clear()
     start.adapters.cache_clear()
     collect.adapters.cache_clear()
+    start.fallback_slot_adapter.cache_clear()
+    collect.fallback_slot_adapter.cache_clear()
 
 
 def s3_event_record(

@@ -228,6 +228,13 @@ def test_start_function_is_bounded_by_the_configured_job_slots() -> None:
     assert start["Properties"]["Environment"]["Variables"]["MAX_CONCURRENT_JOBS"] == "7"
 
 
+def test_every_function_that_launches_or_ends_a_fallback_reads_the_same_fallback_bound() -> None:
+    _, template = synth({"maxConcurrentFallbacks": "3"})
+    for handler in ("start", "collect", "sweep"):
+        environment = _environment_of(template, f"segments.handlers.{handler}.handler")
+        assert environment["MAX_CONCURRENT_FALLBACKS"] == "3", handler
+
+
 def _environment_of(template: Template, handler: str) -> dict[str, Any]:
     functions = _resources(template, "AWS::Lambda::Function")
     (fn,) = [f for f in functions.values() if f["Properties"].get("Handler") == handler]

@@ -19,7 +19,7 @@ from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
 from segments.domain.events import completion_from_sns_body
-from segments.orchestration import collect_job
+from segments.orchestration import FallbackBusy, collect_job
 from segments.settings import settings
 
 logger = Logger()
@@ -65,6 +65,12 @@ def handle_record(record: SQSRecord) -> None:
             launcher=launcher,
             fallback_slots=fallback_slot_adapter(),
         )
+    except FallbackBusy:
+        # Not a failure: redelivering would only spend the queue's receive budget (then the DLQ
+        # would fail the video). The job stays IN_PROGRESS and the sweeper retries the fallback.
+        metrics.add_metric(name="FallbackSlotWait", unit=MetricUnit.Count, value=1)
+        logger.warning("failed job waits for a fallback slot; the sweeper launches it")
+        return
     except Exception:
         # A failed record is reported to SQS, not raised: the function's Errors metric never sees it.
         metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
