@@ -17,7 +17,7 @@ from infra.config import Settings
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import log_group
 from infra.constructs.storage import Storage
-from segments.settings import UPLOAD_FOLDER, ApiSettings, MediaSettings
+from segments.settings import EXPORTS_PREFIX, UPLOAD_FOLDER, ApiSettings, MediaSettings
 
 ROUTES = (
     "videos",
@@ -115,7 +115,14 @@ class ReadApi(Construct):
         handler.function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[storage.bucket.arn_for_objects(f"{uploads}*")])
         )
+        # Exports too large for a response are written under their own prefix (expired after a day).
+        handler.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"], resources=[storage.bucket.arn_for_objects(f"{EXPORTS_PREFIX}*")]
+            )
+        )
         upload_pattern = re.escape(uploads).replace("/", "\\/")  # inside a /regex/ literal
+        export_pattern = re.escape(EXPORTS_PREFIX).replace("/", "\\/")
         assert handler.function.role is not None
         NagSuppressions.add_resource_suppressions(
             handler.function.role,
@@ -125,7 +132,13 @@ class ReadApi(Construct):
                     "reason": "Presigned upload forms are signed with this function's role: it may put new objects "
                     "under the uploads folder only (each form's policy then fixes one key and a size range).",
                     "appliesTo": [{"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{upload_pattern}\\*$/g"}],
-                }
+                },
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Exports larger than a Lambda response are written by this function under the exports "
+                    "prefix only, one key per job, filters and format; a 1-day lifecycle rule expires them.",
+                    "appliesTo": [{"regex": f"/^Resource::<StorageVideos[0-9A-F]+\\.Arn>\\/{export_pattern}\\*$/g"}],
+                },
             ],
             apply_to_children=True,
         )

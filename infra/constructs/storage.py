@@ -12,6 +12,7 @@ from constructs import Construct
 
 from infra.config import CHUNK_RESULTS_PREFIX, Settings
 from segments.domain.keys import GSI2, SEARCH_ATTRIBUTES
+from segments.settings import EXPORTS_PREFIX
 
 # What the pipeline's code calls on the table (segments.adapters.store); nothing scans or deletes.
 TABLE_READS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
@@ -19,6 +20,7 @@ TABLE_WRITES = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteI
 ACCESS_LOG_DAYS = 365
 INCOMPLETE_UPLOAD_DAYS = 7
 NONCURRENT_VERSION_DAYS = 30
+EXPORT_DAYS = 1  # a large export is fetched through a URL valid minutes; retries rewrite the same key
 CHUNK_RESULT_DAYS = 2  # a fallback run lasts at most 6 hours; its chunk results are only read by its stitch
 
 
@@ -85,6 +87,12 @@ class Storage(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="fallback-chunks", prefix=CHUNK_RESULTS_PREFIX, expiration=Duration.days(CHUNK_RESULT_DAYS)
+                ),
+                s3.LifecycleRule(
+                    id="exports",
+                    prefix=EXPORTS_PREFIX,
+                    expiration=Duration.days(EXPORT_DAYS),
+                    noncurrent_version_expiration=Duration.days(EXPORT_DAYS),
                 ),
                 s3.LifecycleRule(
                     id="old-versions", noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS)

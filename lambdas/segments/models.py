@@ -131,3 +131,9 @@ class ErrorResponse(BaseModel):
 
     code: str
     message: str
+
+
+class ExportLocation(BaseModel):
+    """The body of a 303: where an export too large to answer inline can be downloaded."""
+
+    Location: str = Field(description="presigned GET URL of the export (also the Location header)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from segments.domain.paging import Keyring, decode_token, encode_token
 from segments.domain.query import ItemPage, SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter
 from segments.domain.read_errors import InvalidPaginationToken, NotFound, NotReady, TooManyToExport
 from segments.domain.records import JobRecord, VideoRecord
+from segments.settings import EXPORT_INLINE_BYTES, EXPORTS_PREFIX
 
 STATUSES = ("QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED")
 EXPORT_LIMIT = 100_000  # segments in one export (API Gateway answers at most 10 MB)
@@ -23,6 +25,7 @@ EXPORT_QUERY_LIMIT = 1_000  # items per Query while an export walks a job
 
 __all__ = [
     "Answer",
+    "ExportSink",
     "NotFound",
     "ReadStore",
     "job_segments",
@@ -72,6 +75,23 @@ class Answer:
     content_type: str = "application/json"
     filename: str | None = None  # exports are attachments
     items_read: int = 0
+    location: str | None = None  # an export too large to answer inline: 303 See Other to this URL
+
+
+class ExportSink(Protocol):
+    """Where an export too large for a Lambda response is written, and read back by a short-lived URL."""
+
+    def publish_export(self, key: str, body: bytes, content_type: str, filename: str) -> str:
+        """Write ``body`` at ``key`` (same key on retry: an overwrite); return a presigned GET URL."""
+        ...
+
+
+@dataclass(frozen=True)
+class Exports:
+    """How exports are answered: inline up to ``inline_bytes`` (bytes of the rendered file), else via ``sink``."""
+
+    sink: ExportSink | None = None
+    inline_bytes: int = EXPORT_INLINE_BYTES
 
 
 def public_status(status: str) -> str:
@@ -147,7 +167,7 @@ def read_video(store: ReadStore, video_id: str) -> Answer:
     return Answer({**video_summary(video), **job_header(_job_of(store, video))})
 
 
-def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring) -> Answer:
+def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring, exports: Exports | None = None) -> Answer:
     """The segments a query names: one JSON page (GetSegmentDetection) or a whole export."""
     if query.video_id is not None:
         job = _job_of(store, _video(store, query.video_id))
@@ -161,7 +181,14 @@ def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring) -> An
         job, scope, name = found, f"job:{job_id}", job_id
     if query.fmt == "json":
         return _page(store, job, query, keyring, scope)
-    return _export(store, job, query, name)
+    return _export(store, job, query, name, exports or Exports())
+
+
+def export_key(job_id: str, name: str, flt: SegmentFilter, ext: str) -> str:
+    """The S3 key of one export: the same job, file name, filters and format always name the same object."""
+    # The file name is part of the content (an EDL's TITLE), so it is fingerprinted with the filters.
+    digest = hashlib.sha256(f"{name}\n{flt.fingerprint()}".encode()).hexdigest()[:32]
+    return f"{EXPORTS_PREFIX}{job_id}/{digest}.{ext}"
 
 
 def _prefix(job: JobRecord, flt: SegmentFilter) -> str:
@@ -230,8 +257,8 @@ def job_segments(store: ReadStore, job: JobRecord, flt: SegmentFilter) -> Iterat
         yield from (item["segment"] for item in page.items)
 
 
-def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) -> Answer:
-    """Every matching segment of a SUCCEEDED job rendered as csv, edl or vtt, bounded by EXPORT_LIMIT."""
+def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str, exports: Exports) -> Answer:
+    """Every matching segment of a SUCCEEDED job as csv, edl or vtt: inline, or past the inline limit via S3."""
     if not _has_results(job):
         # An empty file would read as "no segments": say why there is nothing to export yet.
         status = public_status(job.status)
@@ -251,7 +278,17 @@ def _export(store: ReadStore, job: JobRecord, query: SegmentQuery, name: str) ->
     response["Segments"] = segments
     body, content_type, ext = render(query.fmt, response, title=name)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "segments"
-    return Answer(body, content_type=content_type, filename=f"{safe}.{ext}", items_read=read)
+    filename = f"{safe}.{ext}"
+    data = body.encode()
+    if len(data) <= exports.inline_bytes:
+        return Answer(body, content_type=content_type, filename=filename, items_read=read)
+    if exports.sink is None:
+        raise TooManyToExport(
+            f"the export is {len(data)} bytes, more than a response holds ({exports.inline_bytes}), and no bucket "
+            "is configured to hold it: narrow the filters or page the JSON format"
+        )
+    url = exports.sink.publish_export(export_key(job.job_id, name, query.filter, ext), data, content_type, filename)
+    return Answer({"Location": url}, location=url, items_read=read)
 
 
 @dataclass(frozen=True)

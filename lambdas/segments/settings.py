@@ -143,6 +143,11 @@ class ThumbnailSettings(FunctionEnvironment):
 MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned POST: S3's single-request limit
 # Browser uploads land under <videoPrefix>uploads/, the only keys the API function may write.
 UPLOAD_FOLDER = "uploads/"
+# Exports too large to answer inline are written under this prefix of the videos bucket (1-day lifecycle rule,
+# the API function's only other PutObject grant) and answered with a 303 to a presigned GET.
+EXPORTS_PREFIX = "exports/"
+# Lambda answers at most 6 MB (6,291,456 B) of JSON: leave room for the body's escapes (\n, \") and headers.
+EXPORT_INLINE_BYTES = 5_000_000
 
 
 class MediaSettings(FunctionEnvironment):
@@ -154,6 +159,8 @@ class MediaSettings(FunctionEnvironment):
     media_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of playback and thumbnail URLs
     upload_url_seconds: int = Field(default=900, ge=60, le=43200)  # lifetime of an upload form
     upload_max_bytes: int = Field(default=MAX_UPLOAD_BYTES, ge=1, le=MAX_UPLOAD_BYTES)
+    export_inline_bytes: int = Field(default=EXPORT_INLINE_BYTES, ge=1, le=EXPORT_INLINE_BYTES)  # larger: 303 to S3
+    export_url_seconds: int = Field(default=300, ge=60, le=43200)  # lifetime of a large export's download URL
 
     @field_validator("video_suffixes", mode="before")
     @classmethod

@@ -65,10 +65,12 @@ def test_the_openapi_document_lists_only_statuses_the_api_sends(api: Call) -> No
     listed = {
         status for path in served["paths"].values() for operation in path.values() for status in operation["responses"]
     }
-    assert "422" not in listed and listed == {"200", "400", "404", "409", "429", "500"}
+    assert "422" not in listed and listed == {"200", "303", "400", "404", "409", "429", "500"}
     assert "HTTPValidationError" not in served["components"]["schemas"]
     assert "409" in served["paths"]["/jobs/{jobId}/segments"]["get"]["responses"]
     assert "409" not in served["paths"]["/videos"]["get"]["responses"]
+    assert "303" in served["paths"]["/jobs/{jobId}/segments"]["get"]["responses"]  # large exports
+    assert "303" not in served["paths"]["/videos"]["get"]["responses"]
 
 
 def test_status_messages_show_no_temp_paths_or_errno(api: Call, segments_table: str) -> None:

@@ -175,7 +175,11 @@ def _start_settings(template: Template) -> FunctionSettings:
 @pytest.mark.parametrize(
     ("overrides", "started", "ignored"),
     [
-        ({}, ["clip.Mp4", "CLIP.MP4", "a/b/c.webm", "x.MoV"], ["notes.txt", "fallback-chunks/j/0.json", "mp4"]),
+        (
+            {},
+            ["clip.Mp4", "CLIP.MP4", "a/b/c.webm", "x.MoV"],
+            ["notes.txt", "fallback-chunks/j/0.json", "exports/j/f.csv", "mp4"],
+        ),
         ({"videoSuffixes": "mp4,MP4,.mp4,Mp4"}, ["clip.mP4"], ["clip.mov"]),
         ({"videoPrefix": "incoming/"}, ["incoming/clip.MP4"], ["clip.mp4", "Incoming/clip.mp4"]),
     ],

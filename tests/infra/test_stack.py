@@ -309,8 +309,8 @@ def test_chunk_results_expire_and_are_writable_under_the_prefix_the_fallback_wri
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if "s3:PutObject" in _as_list(s["Action"])
     ]
-    # The API function writes only browser uploads (presigned POST), under their own folder.
-    allowed = (CHUNK_RESULTS_PREFIX + "*", runtime.UPLOAD_FOLDER + "*")
+    # The API function writes only browser uploads (presigned POST) and large exports, each under its own folder.
+    allowed = (CHUNK_RESULTS_PREFIX + "*", runtime.UPLOAD_FOLDER + "*", runtime.EXPORTS_PREFIX + "*")
     assert writes and all(any(a in json.dumps(s["Resource"]) for a in allowed) for s in writes)
 
 

@@ -22,8 +22,17 @@ PRESIGN_CONFIG = RETRY_CONFIG.merge(Config(signature_version="s3v4"))
 class MediaBucket:
     """The videos bucket as the viewer and the thumbnail step use it (implements ``thumbnails.step.Media``)."""
 
-    def __init__(self, bucket: str, table_name: str = "", s3: Any | None = None, dynamodb: Any | None = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        table_name: str = "",
+        s3: Any | None = None,
+        dynamodb: Any | None = None,
+        *,
+        export_url_seconds: int = 300,
+    ) -> None:
         self.bucket = bucket
+        self.export_url_seconds = export_url_seconds
         self.s3 = s3 or boto3.client("s3", config=PRESIGN_CONFIG)
         self.table = (dynamodb or resource("dynamodb")).Table(table_name) if table_name else None
 
@@ -45,6 +54,21 @@ class MediaBucket:
             ExpiresIn=expires,
         )
         return {"url": str(post["url"]), "fields": dict(post["fields"])}
+
+    # -- the read API's large exports (implements ``reads.ExportSink``) -------------------------------
+    def publish_export(self, key: str, body: bytes, content_type: str, filename: str) -> str:
+        """Write one export (same key on retry: an overwrite) and return a GET URL that downloads it as a file."""
+        disposition = f'attachment; filename="{filename}"'
+        self.s3.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ContentDisposition=disposition
+        )
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type,
+        }
+        return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=self.export_url_seconds))
 
     # -- the thumbnail step's port ---------------------------------------------------------------------
     def open_video(self, bucket: str, key: str, version_id: str | None) -> BinaryIO:

@@ -17,14 +17,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
 from segments import reads
+from segments.adapters.media import MediaBucket
 from segments.adapters.pagination_key import SecretKeyring, static_keyring
 from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
 from segments.domain.query import SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
 from segments.handlers.media_routes import router as media_router
-from segments.models import ErrorResponse, SearchResponse, SegmentsResponse, VideoResponse, VideosResponse
-from segments.settings import api_settings
+from segments.models import (
+    ErrorResponse,
+    ExportLocation,
+    SearchResponse,
+    SegmentsResponse,
+    VideoResponse,
+    VideosResponse,
+)
+from segments.settings import api_settings, media_settings
 
 logger = Logger()
 tracer = Tracer()
@@ -92,6 +100,12 @@ SEGMENT_RESPONSES: dict[int, Any] = {
             "text/vtt": {"schema": {"type": "string"}},
         },
     },
+    303: {
+        "description": "an export larger than a response holds (about 5 MB): written to S3, downloaded from "
+        "Location, a presigned GET valid a few minutes",
+        "headers": {"Location": {"description": "presigned GET URL of the export", "schema": {"type": "string"}}},
+        "content": {"application/json": {"model": ExportLocation}},
+    },
 }
 
 
@@ -104,6 +118,18 @@ def _store() -> SegmentQueries:
 def _reader(table_name: str, endpoint: str) -> SegmentQueries:
     """One reader per container: building a boto3 resource per request cost ~160 ms each on moto."""
     return SegmentQueries(table_name)
+
+
+def _exports() -> reads.Exports:
+    media = media_settings()
+    sink = _export_bucket(media.bucket_name, media.export_url_seconds, os.environ.get("AWS_ENDPOINT_URL", ""))
+    return reads.Exports(sink=sink, inline_bytes=media.export_inline_bytes)
+
+
+@lru_cache(maxsize=1)
+def _export_bucket(bucket: str, url_seconds: int, endpoint: str) -> MediaBucket | None:
+    """Large exports go to the videos bucket; without one (a table-only deployment) they are refused."""
+    return MediaBucket(bucket, export_url_seconds=url_seconds) if bucket else None
 
 
 def _keyring() -> Keyring:
@@ -121,9 +147,15 @@ def reset() -> None:
     """Forget the container's reader and keys."""
     _reader.cache_clear()
     _key_source.cache_clear()
+    _export_bucket.cache_clear()
 
 
 def _answer(answer: reads.Answer) -> Response[Any]:
+    if answer.location:
+        # 303: the client GETs the Location (S3 answers with the attachment's name and type).
+        return Response(
+            status_code=303, content_type="application/json", body=answer.body, headers={"Location": answer.location}
+        )
     headers = {"Content-Disposition": f'attachment; filename="{answer.filename}"'} if answer.filename else None
     return Response(status_code=200, content_type=answer.content_type, body=answer.body, headers=headers)
 
@@ -222,7 +254,7 @@ def video_segments(
     """The segments of the job that serves a video's results."""
     flt = SegmentFilter(type, cue_type, min_confidence, start_ms, end_ms)
     query = SegmentQuery(video_id=videoId, filter=flt, max_results=max_results, next_token=next_token, fmt=fmt)
-    return _answer(reads.read_segments(_store(), query, _keyring()))
+    return _answer(reads.read_segments(_store(), query, _keyring(), _exports()))
 
 
 @app.get("/jobs/<jobId>/segments", summary="Segments of a job (GetSegmentDetection shape)", responses=SEGMENT_RESPONSES)
@@ -240,7 +272,7 @@ def job_segments(
     """The segments of one job, exactly as GetSegmentDetection pages them."""
     flt = SegmentFilter(type, cue_type, min_confidence, start_ms, end_ms)
     query = SegmentQuery(job_id=jobId, filter=flt, max_results=max_results, next_token=next_token, fmt=fmt)
-    return _answer(reads.read_segments(_store(), query, _keyring()))
+    return _answer(reads.read_segments(_store(), query, _keyring(), _exports()))
 
 
 @app.get("/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
