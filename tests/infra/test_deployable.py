@@ -24,6 +24,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
     "fallback": {"detectionMode": "fallback"},
     "retainData=false": {"retainData": False},
     "apiGatewayCloudWatchRole=false": {"apiGatewayCloudWatchRole": False},
+    "viewer": {"viewer": True, "apiAuth": "cognito", "cognitoScopes": "openid"},
 }
 
 
