@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from segments.domain import keys, routing
 from segments.domain.errors import PaginationExpired, StartRejected, StartRetryable
@@ -126,6 +126,29 @@ def launch_fallback(
     return "fallback"
 
 
+def _queue_or_give_up(
+    video: VideoObject,
+    attempt: Attempt,
+    exc: Exception,
+    *,
+    slot: str,
+    source: str,
+    store: ResultStore,
+    settings: Settings,
+) -> NoReturn:
+    """No ``slot`` free: FAILED and GiveUp once the receive budget is spent, else QUEUED and RetryLater."""
+    if attempt.receive_count >= settings.max_receives:
+        message = (
+            f"still no {slot} after {attempt.receive_count} attempts ({exc}); "
+            "the upload event is in the dead-letter queue: redrive it to retry"
+        )
+        store.record_video_status(video, status="FAILED", message=message, source=source)
+        raise GiveUp(message) from exc
+    store.record_video_status(video, status="QUEUED", message=f"waiting for a {slot}: {exc}", source=source)
+    delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
+    raise RetryLater(str(exc), delay, kind=source) from exc
+
+
 def _start_fallback(
     video: VideoObject,
     reason: str,
@@ -143,18 +166,7 @@ def _start_fallback(
             video, reason, options, store=store, launcher=launcher, fallback_slots=fallback_slots, settings=settings
         )
     except FallbackBusy as exc:
-        if attempt.receive_count >= settings.max_receives:
-            message = (
-                f"still no fallback slot after {attempt.receive_count} attempts ({exc}); "
-                "the upload event is in the dead-letter queue: redrive it to retry"
-            )
-            store.record_video_status(video, status="FAILED", message=message, source="fallback")
-            raise GiveUp(message) from exc
-        store.record_video_status(
-            video, status="QUEUED", message=f"waiting for a fallback slot: {exc}", source="fallback"
-        )
-        delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
-        raise RetryLater(str(exc), delay, kind="fallback") from exc
+        _queue_or_give_up(video, attempt, exc, slot="fallback slot", source="fallback", store=store, settings=settings)
 
 
 def start_video(
@@ -314,18 +326,9 @@ def _wait_for_slot(
             launcher=launcher,
             fallback_slots=fallback_slots,
         )
-    if attempt.receive_count >= settings.max_receives:
-        message = (
-            f"still no Rekognition job slot after {attempt.receive_count} attempts ({exc}); "
-            "the upload event is in the dead-letter queue: redrive it to retry"
-        )
-        store.record_video_status(video, status="FAILED", message=message, source="rekognition")
-        raise GiveUp(message) from exc
-    store.record_video_status(
-        video, status="QUEUED", message=f"waiting for a Rekognition job slot: {exc}", source="rekognition"
+    _queue_or_give_up(
+        video, attempt, exc, slot="Rekognition job slot", source="rekognition", store=store, settings=settings
     )
-    delay = backoff_seconds(attempt.receive_count, base=settings.backoff_base_seconds)
-    raise RetryLater(str(exc), delay) from exc
 
 
 def _job_of_completion(
