@@ -278,7 +278,11 @@ class LocalPipeline:
         while not self.stop_event.wait(2.0):
             if self.dirty.is_set():
                 self.dirty.clear()
-                self.snapshot()
+                try:
+                    self.snapshot()
+                except Exception:  # e.g. an object deleted mid-snapshot: keep the loop, retry at the next tick
+                    logging.getLogger(__name__).exception("local snapshot failed; retrying")
+                    self.dirty.set()
 
     def snapshot(self) -> None:
         """Write objects (per version), items and queued messages to the data directory."""
