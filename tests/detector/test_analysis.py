@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import Transition, find_dips, join_transitions
+from detector.analysis import Transition, find_dips, find_graduals, join_transitions
 from detector.features import F32, SignalArrays
 
 
-def series(spread: F32, d_hist: F32) -> SignalArrays:
-    """Signals with the given luma spread and histogram jumps; every other series is zero."""
+def series(spread: F32, d_hist: F32, **more: F32) -> SignalArrays:
+    """Signals with the given luma spread and histogram jumps (and ``more`` series); every other is zero."""
     zero = np.zeros_like(spread)
-    given = {"spread": spread, "d_hist": d_hist}
+    given = {"spread": spread, "d_hist": d_hist, **more}
     return SignalArrays(**{name: given.get(name, zero) for name in SignalArrays._fields})
+
+
+def slow_fade() -> SignalArrays:
+    """A 90-frame fade through black over dark footage (25 fps): each frame changes little, steadily."""
+    down = np.linspace(30.0, 0.5, 45, dtype=np.float32)
+    spread = np.r_[np.full(40, 30.0), down, down[::-1], np.full(40, 30.0)].astype(np.float32)
+    luma = np.r_[np.full(40, 90.0), np.linspace(90, 16, 45), np.linspace(16, 90, 45), np.full(40, 90.0)]
+    d_hist = np.full(spread.size, 0.03, dtype=np.float32)
+    d_hist[40:130] = 0.07  # below the per-frame change a fast fade shows
+    return series(spread, d_hist, luma=luma.astype(np.float32))
 
 
 def dip(hold: int) -> SignalArrays:
@@ -94,3 +104,38 @@ def test_two_detections_of_one_boundary_become_one() -> None:
     d_hist = np.full(100, 0.02, dtype=np.float32)
     found = [Transition(50, "cut", 80.0, 50, 49), Transition(51, "gradual", 90.0, 48, 53)]
     assert join_transitions(found, series(spread, d_hist), 25.0) == [found[1]]
+
+
+def test_a_slow_fade_through_black_is_found_once_at_its_bottom() -> None:
+    signals = slow_fade()
+    (boundary,) = find_dips(signals, 25.0)
+    assert 40 <= boundary.start < boundary.frame <= boundary.end + 1 <= 130  # inside the fade
+    # The windowed pass sees its two halves; with the dip they are one transition.
+    halves = [Transition(60, "gradual", 100.0, 48, 72), Transition(108, "gradual", 100.0, 98, 119)]
+    (joined,) = join_transitions([*halves, boundary], signals, 25.0)
+    assert joined.start <= 48 and joined.end >= 119
+
+
+def test_a_cut_after_a_finished_fade_and_a_short_shot_is_its_own_transition() -> None:
+    # A fade in (frames 40-64, every frame changing), five still frames of the new shot, a hard cut.
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[40:65] = 0.3
+    d_hist[70] = 1.2
+    spread = np.full(120, 40.0, dtype=np.float32)
+    found = [Transition(52, "gradual", 80.0, 40, 64), Transition(70, "cut", 100.0, 70, 69)]
+    assert join_transitions(found, series(spread, d_hist), 25.0) == found
+
+
+def test_the_still_frames_after_a_fade_are_not_a_second_transition() -> None:
+    # A cut-like first frame at 50, a fade to frame 70, then a still shot: the windowed distance
+    # stays high for a window after the fade ends, over frames that do not change at all.
+    d_hist = np.full(160, 0.001, dtype=np.float32)
+    d_hist[50:71] = 0.5
+    wide = np.zeros(160, dtype=np.float32)
+    wide[34:92] = 1.5
+    signals = series(np.full(160, 40.0, dtype=np.float32), d_hist, wide=wide)
+    cut = Transition(50, "cut", 60.0, 50, 49)
+    assert find_graduals(signals, [cut]) == []
+    # ... while the same window over frames that keep changing is a gradual transition.
+    d_hist[71:92] = 0.1
+    assert len(find_graduals(series(np.full(160, 40.0, dtype=np.float32), d_hist, wide=wide), [cut])) == 1
