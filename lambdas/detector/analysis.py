@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.features import ENDS, F32, WINDOW, SignalArrays
+from detector.features import ENDS, F32, LONG_WINDOW, WINDOW, SignalArrays
 
 # Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
 CUT_MIN = 0.30  # smallest jump that can be a cut
@@ -36,11 +36,17 @@ GRID_CUT_SURE = (0.02, 0.2)  # margin at which a layout cut's confidence is 50 .
 STILL_JUMP_MIN = 0.01
 STILL_JUMP_RATIO = 5.0
 STILL_JUMP_ISOLATION = 0.3
+STILL_JUMP_PARTNER = 0.5
 STILL_JUMP_RETURN = 0.6
 # Gradual transition: the windowed distance between the two ends rises above GRADUAL_MIN for
 # at least GRADUAL_MIN_FRAMES frames (a moving shot crosses it for a frame or two at most).
 GRADUAL_MIN = 0.65
 GRADUAL_MIN_FRAMES = 3
+SLOW_GRADUAL_MIN_FRAMES = 10  # the long window (features.LONG_WINDOW) crosses it for longer
+# A pan or fast motion also moves the long window's histograms apart, but changes the pixels a lot
+# on every frame; a 2-4 s dissolve or fade changes each pixel by at most 1/50 of the range a frame
+# (tuning sets: slow transitions 0.005-0.010 median, pans 0.036-0.056).
+SLOW_GRADUAL_MAX_PIXEL_CHANGE = 0.02
 GRADUAL_SURE = 1.4  # windowed distance at which a gradual's confidence reaches 100
 # The mixed frames of a gradual: where the windowed distance stays at least this share of its peak.
 GRADUAL_SPAN_SHARE = 0.5
@@ -186,8 +192,15 @@ def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
         return None
     lo, hi = max(0, i - NEIGHBOURHOOD), min(len(s.d_grid), i + NEIGHBOURHOOD + 1)
     around = np.r_[s.d_grid[lo : max(lo, i - 1)], s.d_grid[min(hi, i + 2) : hi]]
-    if not around.size or float(around.max()) >= STILL_JUMP_ISOLATION * value:
+    if not around.size:
         return None
+    nearby = around[around >= STILL_JUMP_ISOLATION * value]
+    # One other jump at least STILL_JUMP_PARTNER as large is the other end of a short shot (a cut
+    # into a 2-8-frame shot and out of it); anything else changing nearby is motion or animation.
+    if nearby.size > 1 or (nearby.size == 1 and float(nearby[0]) < STILL_JUMP_PARTNER * value):
+        return None
+    if nearby.size and float(s.d_grid[i - 1 : i + 2 : 2].max()) >= STILL_JUMP_ISOLATION * value:
+        return None  # ... and a short shot is still: the frames beside the jump do not move
     local = float(np.median(around))
     if value < STILL_JUMP_RATIO * local + STILL_JUMP_MIN / 2:
         return None
@@ -252,26 +265,49 @@ def _as_one(group: list[Transition]) -> Transition:
 
 
 def find_graduals(s: SignalArrays, cuts: list[Transition]) -> list[Transition]:
-    """Dissolves, fades and wipes: regions where the two ends of a window differ and no cut explains it."""
-    wide = s.wide
+    """Dissolves, fades and wipes: regions where the two ends of a window differ and no cut explains it.
+
+    Two window lengths: WINDOW frames each side for transitions up to about a second, then
+    LONG_WINDOW for slower ones, looked for only where neither a cut nor a shorter gradual is.
+    """
+    short = _windowed_graduals(s, s.wide, cuts, WINDOW, GRADUAL_MIN_FRAMES, whole_spans=False)
+    slow = [
+        t
+        for t in _windowed_graduals(
+            s, s.wide_long, [*cuts, *short], LONG_WINDOW, SLOW_GRADUAL_MIN_FRAMES, whole_spans=True
+        )
+        if float(np.median(s.d_pix[t.start : t.end + 1])) <= SLOW_GRADUAL_MAX_PIXEL_CHANGE
+    ]
+    return sorted([*short, *slow], key=lambda t: t.frame)
+
+
+def _windowed_graduals(
+    s: SignalArrays, wide: F32, known: list[Transition], window: int, min_frames: int, *, whole_spans: bool
+) -> list[Transition]:
+    """Gradual transitions seen by one windowed distance ``wide`` (``window`` frames each side).
+
+    Near a known transition the window sees that one: its frame (and with ``whole_spans`` its
+    mixed frames) plus a window either side is left alone.
+    """
     n = len(wide)
-    reach = WINDOW + ENDS
+    reach = window + ENDS
     blocked = np.zeros(n, dtype=bool)
-    for c in cuts:
-        blocked[max(0, c.frame - reach) : min(n, c.frame + reach)] = True
+    for c in known:
+        first, last = (min(c.frame, c.start), max(c.frame, c.end + 1)) if whole_spans else (c.frame, c.frame)
+        blocked[max(0, first - reach) : min(n, last + reach)] = True
     above = (wide >= GRADUAL_MIN) & ~blocked
     # A real transition keeps the windowed distance high for several frames; regions closer
     # than half a window belong to the same transition (e.g. a dip to black).
     regions: list[list[int]] = []
-    for a, b in _runs(above, GRADUAL_MIN_FRAMES):
-        if regions and a - regions[-1][1] <= WINDOW // 2:
+    for a, b in _runs(above, min_frames):
+        if regions and a - regions[-1][1] <= window // 2:
             regions[-1][1] = b
         else:
             regions.append([a, b])
     graduals: list[Transition] = []
     for i, j in regions:
-        # A short region that runs into a cut's neighbourhood is the tail of that cut's transition.
-        if ((i > 0 and blocked[i - 1]) or (j + 1 < n and blocked[j + 1])) and j - i + 1 < WINDOW:
+        # A short region that runs into a known transition's neighbourhood is that transition's tail.
+        if ((i > 0 and blocked[i - 1]) or (j + 1 < n and blocked[j + 1])) and j - i + 1 < window:
             continue
         peak = float(wide[i : j + 1].max())
         # The span where the distance is at least half its peak approximates the mixed frames.

@@ -13,8 +13,10 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 
 # 1.1: Slate/StudioLogo, fade dips, joined transitions. 1.2: layout cuts, one report per slow
 # gradual, nominal rate for VFR, truncation refused, flat colours are not bars or black.
+# 1.3: slow (2-4 s) dissolves and fades (long window, contrast sinking into a dip), a fade's still
+# tail is not a second transition, cuts into and out of 2-8-frame shots on a still camera.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.2"
+MODEL_VERSION = "fallback-1.3"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

@@ -21,6 +21,9 @@ Y_SHIFT, C_SHIFT = 3, 4  # 256 code values >> shift = the bin counts above
 # L1 distance of two vectors runs 0..2).
 Y_WEIGHT, C_WEIGHT = 0.5, 0.25
 WINDOW = 10  # frames each side for the gradual-transition distance
+# ... and for slow (2-4 s) dissolves and fades, which change a 10-frame window too little: across
+# 2 x 10 frames a 90-frame dissolve moves only a quarter of the way from one shot to the next.
+LONG_WINDOW = 30
 SKIP = 3  # frames a flash may last
 ENDS = 7  # frames whose median histogram stands for each end of the window (flash-proof)
 # A luma step between horizontal neighbours above this (code values) is an edge: text and
@@ -92,6 +95,8 @@ class SignalArrays(NamedTuple):
     """Smallest histogram distance from frame t to t-2..t-1-SKIP (small: t ends a flash)."""
     wide: F32
     """Histogram distance between the median ENDS frames WINDOW before and after, 0-2."""
+    wide_long: F32
+    """The same over LONG_WINDOW frames each side."""
     bars: F32
     """Colour-bars likeness, 0-1."""
     edges: F32
@@ -120,6 +125,7 @@ class Signals:
     skip: list[float] = field(default_factory=list)  # min hist distance from frame t-1 to t+1..t+SKIP
     back: list[float] = field(default_factory=list)  # min hist distance from frame t to t-2..t-1-SKIP
     wide: list[float] = field(default_factory=list)  # hist distance between t-WINDOW and t+WINDOW
+    wide_long: list[float] = field(default_factory=list)  # the same, t-LONG_WINDOW and t+LONG_WINDOW
     bars: list[float] = field(default_factory=list)  # colour-bars likeness 0-1
     edges: list[float] = field(default_factory=list)  # fraction of strong horizontal luma edges
     sat: list[float] = field(default_factory=list)  # mean chroma distance from grey, 0-1
@@ -161,6 +167,8 @@ def compute_signals(
     sig = Signals()
     span = 2 * WINDOW + 2 * ENDS
     ring: deque[tuple[Thumb, F32, F32]] = deque(maxlen=span)
+    long_span = 2 * LONG_WINDOW + 2 * ENDS
+    hists: deque[F32] = deque(maxlen=long_span)  # histograms only: the long window keeps no pictures
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
@@ -187,6 +195,7 @@ def compute_signals(
         sig.skip.append(1.0)
         sig.skip_grid.append(1.0)
         sig.wide.append(0.0)
+        sig.wide_long.append(0.0)
         back = back_grid = 1.0
         for j in range(2, SKIP + 2):
             if len(ring) >= j:
@@ -207,6 +216,11 @@ def compute_signals(
             early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)
             late = np.median(np.stack([ring[-1 - i][1] for i in range(ENDS)]), axis=0)
             sig.wide[n - span // 2 + 1] = hist_distance(early, late)
+        hists.append(hist)
+        if len(hists) == long_span:
+            early = np.median(np.stack([hists[i] for i in range(ENDS)]), axis=0)
+            late = np.median(np.stack([hists[-1 - i] for i in range(ENDS)]), axis=0)
+            sig.wide_long[n - long_span // 2 + 1] = hist_distance(early, late)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n + 1)
     return sig

@@ -21,8 +21,8 @@ from detector.options import DetectOptions, black_level
 from segments.domain.timecode import millis_to_frame
 
 # Frames analysed beyond each side of a window so chunk borders see full context: more than the
-# widest look-around of any decision (the gradual window spans 2 x (WINDOW + ENDS) = 34 frames,
-# joining a fade-out to a fade-in looks up to DIP_MAX_FRAMES = 60 frames back).
+# widest look-around of any decision (the slow-gradual window spans 2 x (LONG_WINDOW + ENDS) = 74
+# frames, joining a fade-out to a fade-in looks up to DIP_MAX_FRAMES = 60 frames back).
 OVERLAP_FRAMES = 100
 # A video whose frames stop more than this short of what its container declares (duration, frame
 # count) is truncated: containers' own counts are off by a frame or two, or by a rounding of the

@@ -79,6 +79,12 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "[a][b]xfade=transition=fadeblack:duration=2.5:offset=3",
     )
     # A 2-frame shot (frames 50-51) between two long ones.
+    # A 3.6-s dissolve (frames 50-140) into the same moving pattern with its tones inverted: too
+    # slow for a 10-frame window to see it.
+    out["slow_dissolve"] = make_clip(
+        d / "slow_dissolve.mp4",
+        f"testsrc2={size}:d=8[a];testsrc2={size}:d=8,negate[b];[a][b]xfade=transition=dissolve:duration=3.6:offset=2",
+    )
     out["two_frame_shot"] = make_clip(
         d / "two_frame_shot.mp4",
         f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS[b];"

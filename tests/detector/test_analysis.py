@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import Transition, find_dips, find_graduals, join_transitions
+from detector.analysis import Transition, find_cuts, find_dips, find_graduals, join_transitions
 from detector.features import F32, SignalArrays
 
 
@@ -139,3 +139,28 @@ def test_the_still_frames_after_a_fade_are_not_a_second_transition() -> None:
     # ... while the same window over frames that keep changing is a gradual transition.
     d_hist[71:92] = 0.1
     assert len(find_graduals(series(np.full(160, 40.0, dtype=np.float32), d_hist, wide=wide), [cut])) == 1
+
+
+def still_camera(jumps: dict[int, float]) -> SignalArrays:
+    """A fixed camera (tiny layout change every frame) with layout jumps that do not come back."""
+    d_grid = np.tile(np.array([0.002, 0.004, 0.006, 0.003], dtype=np.float32), 30)
+    for frame, size in jumps.items():
+        d_grid[frame] = size
+    no_return = np.full(d_grid.size, 0.05, dtype=np.float32)  # no frame matches one before a jump
+    flat = np.full(d_grid.size, 50.0, dtype=np.float32)
+    return series(flat, np.full(d_grid.size, 0.01, dtype=np.float32), d_grid=d_grid, skip_grid=no_return,
+                  back_grid=no_return)  # fmt: skip
+
+
+def test_a_jump_cut_on_a_still_camera_is_a_cut() -> None:
+    assert [t.frame for t in find_cuts(still_camera({50: 0.03}))] == [50]
+
+
+def test_a_burned_in_counter_gaining_a_digit_is_not_a_cut() -> None:
+    # The counter's box widens (0.03) and the digits keep changing nearby (0.011: 37 % as much).
+    assert find_cuts(still_camera({50: 0.03, 55: 0.011})) == []
+
+
+def test_a_short_shot_on_a_still_camera_has_both_cuts() -> None:
+    # Into a 4-frame insert from another moment of the shot and back out: two comparable jumps.
+    assert [t.frame for t in find_cuts(still_camera({50: 0.03, 54: 0.025}))] == [50, 54]

@@ -169,6 +169,11 @@ def test_a_long_fade_over_motion_is_one_transition(clips: dict[str, Path]) -> No
     assert first[0] == 0 and 75 <= second[0] <= 138
 
 
+def test_a_slow_dissolve_is_found_once(clips: dict[str, Path]) -> None:
+    (first, second) = shots(detect(str(clips["slow_dissolve"])))
+    assert first[0] == 0 and 50 <= second[0] <= 140
+
+
 def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
 
