@@ -394,7 +394,7 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)
             continue
-        if prev is not None and prev.kind == t.kind == "gradual" and t.start - prev.end <= GRADUAL_JOIN_GAP:
+        if prev is not None and prev.kind == t.kind == "gradual" and _one_gradual(prev, t, d):
             # A slow dissolve or fade seen as two: their mixed spans (nearly) touch, no shot between.
             start, end = prev.start, max(prev.end, t.end)
             out[-1] = Transition((start + end + 1) // 2, "gradual", max(prev.confidence, t.confidence), start, end)
@@ -428,6 +428,16 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
                 continue
         out.append(t)
     return out
+
+
+def _one_gradual(prev: Transition, t: Transition, d: F32) -> bool:
+    """Two gradual reports of one slow transition: their spans (nearly) touch, or the picture keeps
+    changing on every frame between them (no shot, however short, sits there still)."""
+    gap = t.start - prev.end
+    if gap <= GRADUAL_JOIN_GAP:
+        return True
+    between = d[prev.end + 1 : t.start]
+    return gap <= 2 * WINDOW and between.size > 0 and float(between.min()) >= FAST_MIN_CHANGE
 
 
 def _held(s: SignalArrays, min_frames: int, max_spread: float = DIP_FLAT_SPREAD) -> np.ndarray:

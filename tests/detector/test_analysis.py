@@ -164,3 +164,15 @@ def test_a_burned_in_counter_gaining_a_digit_is_not_a_cut() -> None:
 def test_a_short_shot_on_a_still_camera_has_both_cuts() -> None:
     # Into a 4-frame insert from another moment of the shot and back out: two comparable jumps.
     assert [t.frame for t in find_cuts(still_camera({50: 0.03, 54: 0.025}))] == [50, 54]
+
+
+def test_two_halves_of_a_slow_fade_are_one_transition_and_a_still_shot_between_keeps_two() -> None:
+    # Reports over frames 40-60 and 72-90; the picture changes on every frame between them.
+    halves = [Transition(50, "gradual", 80.0, 40, 60), Transition(81, "gradual", 80.0, 72, 90)]
+    d_hist = np.full(140, 0.02, dtype=np.float32)
+    d_hist[40:91] = 0.1
+    spread = np.full(140, 40.0, dtype=np.float32)
+    (joined,) = join_transitions(halves, series(spread, d_hist), 25.0)
+    assert (joined.start, joined.end) == (40, 90)
+    d_hist[61:72] = 0.015  # an 11-frame shot that holds still between two dissolves
+    assert join_transitions(halves, series(spread, d_hist), 25.0) == halves
