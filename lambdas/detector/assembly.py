@@ -27,6 +27,12 @@ CONTENT_MIN_SECONDS = 0.5
 CONTENT_MIN_FRAMES = 3
 # Frames either side of a gradual's mixed frames where a sliver counts as part of it.
 GRADUAL_EDGE_FRAMES = 2
+# A cue run starting or ending this close to a shot boundary starts or ends on it: the frames
+# next to a cut or inside a fade only nearly pass a cue's test (the dark end of a fade counts as
+# black at Rekognition's pixel threshold; compression smears the first frame after a cut).
+CUE_SNAP_FRAMES = 3
+# Credits are found once text has moved for a while; they start with their shot, up to this before.
+CREDITS_SNAP_SECONDS = 0.5
 CARD_CUES = ("Slate", "StudioLogo")
 CARD_MIN_SHARE = 0.6  # a card covering this much of its shot's clean frames is the shot
 
@@ -73,6 +79,27 @@ def _fit_cards_to_shots(cues: list[CueRun], raw: RawDetection) -> list[CueRun]:
     return fitted
 
 
+def _snap_to_transitions(cues: list[CueRun], raw: RawDetection) -> list[CueRun]:
+    """Move each cue run's edges onto a cut a few frames away (end credits: up to half a second)."""
+    # Cuts only: a gradual's mixed span is an estimate, a cut's frame is exact.
+    starts = [t.frame for t in raw.transitions if t.kind == "cut"]
+    ends = [frame - 1 for frame in starts]
+    credits_reach = round(float(raw.probe.rate) * CREDITS_SNAP_SECONDS)
+    snapped = []
+    for run in cues:
+        start, end = run.start, run.end
+        near = [b for b in starts if abs(b - start) <= CUE_SNAP_FRAMES and b <= end]
+        if run.cue == "EndCredits":
+            near += [b for b in starts if start - credits_reach <= b < start]
+        if near:
+            start = min(near, key=lambda b: abs(b - start))
+        near = [e for e in ends if abs(e - end) <= CUE_SNAP_FRAMES and e >= start]
+        if near:
+            end = min(near, key=lambda e: abs(e - end))
+        snapped.append(replace(run, start=max(start, raw.first), end=min(end, raw.last)))
+    return snapped
+
+
 def _shot_segments(raw: RawDetection, opts: DetectOptions) -> list[dict[str, Any]]:
     """One SHOT per transition's new shot (and the first), indexed over the shots kept by the filter."""
     rate: Fraction = raw.probe.rate
@@ -100,7 +127,8 @@ def _shot_segments(raw: RawDetection, opts: DetectOptions) -> list[dict[str, Any
 def _cue_segments(raw: RawDetection, opts: DetectOptions) -> list[dict[str, Any]]:
     """TECHNICAL_CUE segments: cues where they may sit, cards fitted to their shots, Content between."""
     rate: Fraction = raw.probe.rate
-    cues = _fit_cards_to_shots(place_cues(list(raw.cues), raw.first, raw.last, float(rate)), raw)
+    placed = place_cues(list(raw.cues), raw.first, raw.last, float(rate))
+    cues = _snap_to_transitions(_fit_cards_to_shots(placed, raw), raw)
     return [
         build_segment(
             segment_type="TECHNICAL_CUE",
