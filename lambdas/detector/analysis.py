@@ -37,6 +37,11 @@ STILL_JUMP_MIN = 0.01
 STILL_JUMP_RATIO = 5.0
 STILL_JUMP_ISOLATION = 0.3
 STILL_JUMP_PARTNER = 0.5
+# A change confined to one small area (one block of features.GRID_ROWS x GRID_COLS carries this
+# share of it) is a graphic changing over a still picture (a clock ticking, a counter gaining a
+# digit), not a re-framed picture: jump cuts on the tuning sets spread it (largest block <= 0.24),
+# burned-in counters and clocks do not (0.30-0.37).
+STILL_JUMP_MAX_PEAK_SHARE = 0.28
 STILL_JUMP_RETURN = 0.6
 # Gradual transition: the windowed distance between the two ends rises above GRADUAL_MIN for
 # at least GRADUAL_MIN_FRAMES frames (a moving shot crosses it for a frame or two at most).
@@ -188,7 +193,7 @@ def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
     the picture does not come back.
     """
     value = float(s.d_grid[i])
-    if value < STILL_JUMP_MIN:
+    if value < STILL_JUMP_MIN or float(s.grid_peak[i]) >= STILL_JUMP_MAX_PEAK_SHARE:
         return None
     lo, hi = max(0, i - NEIGHBOURHOOD), min(len(s.d_grid), i + NEIGHBOURHOOD + 1)
     around = np.r_[s.d_grid[lo : max(lo, i - 1)], s.d_grid[min(hi, i + 2) : hi]]

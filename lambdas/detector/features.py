@@ -57,15 +57,27 @@ def hist_distance(a: F32, b: F32) -> float:
     return float(np.abs(a - b).sum())
 
 
-def grid(t: Thumb) -> F32:
-    """Luma block means on a GRID_ROWS x GRID_COLS grid minus their mean (code values)."""
+def block_means(t: Thumb) -> F32:
+    """Luma block means on a GRID_ROWS x GRID_COLS grid (code values)."""
     h, w = t.y.shape
     rows, cols = h // GRID_ROWS, w // GRID_COLS
     if not rows or not cols:
         return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)  # too small to have a layout
     blocks = t.y[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
-    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float32), dtype=np.float32)
+
+
+def grid(t: Thumb) -> F32:
+    """Luma block means on a GRID_ROWS x GRID_COLS grid minus their mean (code values)."""
+    means = block_means(t)
     return np.asarray(means - means.mean(), dtype=np.float32)
+
+
+def peak_share(means: F32, prev_means: F32) -> float:
+    """The largest block's share of the change in block means: near 1 when one small area changed."""
+    change = np.abs(means - prev_means)
+    total = float(change.sum())
+    return float(change.max()) / total if total > 0 else 0.0
 
 
 def grid_distance(a: F32, b: F32) -> float:
@@ -111,6 +123,8 @@ class SignalArrays(NamedTuple):
     """Smallest spatial distance from frame t-1 to t+1..t+SKIP (the spatial flash check)."""
     back_grid: F32
     """Smallest spatial distance from frame t to t-2..t-1-SKIP."""
+    grid_peak: F32
+    """The largest block's share of the change in block means from the previous frame, 0-1."""
 
 
 @dataclass
@@ -133,6 +147,7 @@ class Signals:
     d_grid: list[float] = field(default_factory=list)  # spatial distance to the previous frame
     skip_grid: list[float] = field(default_factory=list)  # as skip, spatially
     back_grid: list[float] = field(default_factory=list)  # as back, spatially
+    grid_peak: list[float] = field(default_factory=list)  # largest block's share of the layout change
 
     def __len__(self) -> int:
         return len(self.luma)
@@ -169,11 +184,13 @@ def compute_signals(
     ring: deque[tuple[Thumb, F32, F32]] = deque(maxlen=span)
     long_span = 2 * LONG_WINDOW + 2 * ENDS
     hists: deque[F32] = deque(maxlen=long_span)  # histograms only: the long window keeps no pictures
+    prev_means = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
         hist = histogram(thumb)
-        layout = grid(thumb)
+        means = block_means(thumb)
+        layout = np.asarray(means - means.mean(), dtype=np.float32)
         y = thumb.y
         sig.luma.append(float(y.mean()))
         sig.spread.append(float(y.std()))
@@ -188,7 +205,9 @@ def compute_signals(
             sig.d_hist.append(hist_distance(hist, prev_hist))
             sig.d_pix.append(pixel_distance(thumb, prev))
             sig.d_grid.append(grid_distance(layout, prev_layout))
+            sig.grid_peak.append(peak_share(means, prev_means))
         else:
+            sig.grid_peak.append(0.0)
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
             sig.d_grid.append(0.0)
@@ -211,6 +230,7 @@ def compute_signals(
                 sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
                 sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
         ring.append((thumb, hist, layout))
+        prev_means = means
         if len(ring) == span:
             # Window centred on frame n - span/2: median histograms of its first and last ENDS frames.
             early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)

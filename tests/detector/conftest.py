@@ -85,6 +85,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "slow_dissolve.mp4",
         f"testsrc2={size}:d=8[a];testsrc2={size}:d=8,negate[b];[a][b]xfade=transition=dissolve:duration=3.6:offset=2",
     )
+    # A still test card whose burned-in clock ticks over every second: one shot (at 320x180 the
+    # digits are large enough to move the layout signal).
+    out["clock"] = make_clip(d / "clock.mp4", "testsrc=s=320x180:r=25:d=4")
     out["two_frame_shot"] = make_clip(
         d / "two_frame_shot.mp4",
         f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS[b];"

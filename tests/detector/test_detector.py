@@ -174,6 +174,10 @@ def test_a_slow_dissolve_is_found_once(clips: dict[str, Path]) -> None:
     assert first[0] == 0 and 50 <= second[0] <= 140
 
 
+def test_a_clock_ticking_over_a_still_card_is_not_a_jump_cut(clips: dict[str, Path]) -> None:
+    assert len(shots(detect(str(clips["clock"])))) == 1
+
+
 def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
 
