@@ -10,7 +10,8 @@ Bound (with the defaults): a job whose engine finished is settled at most ``over
 + one schedule interval after its last change; a job whose engine never finishes is FAILED
 after its deadline (Rekognition 12 h, fallback 7 h) + one interval; a video waiting for a job
 slot is FAILED by the start function after its retry budget (≈ 8 h) or here after
-``queued_deadline_seconds``. So every video is final within 12 h 15 min of its upload.
+``queued_deadline_seconds``; a failed Rekognition job waiting for a fallback slot is FAILED at
+the Rekognition deadline. So every video is final within 12 h 15 min of its upload.
 """
 
 from __future__ import annotations
@@ -155,8 +156,16 @@ def _sweep_rekognition(
                 launcher=launcher,
                 fallback_slots=fallback_slots,
             )
-        except FallbackBusy:
-            return "waiting-fallback-slot"  # the job stays IN_PROGRESS: the next run tries again
+        except FallbackBusy as exc:
+            if _age_seconds(job.started_at, now) < policy.rekognition_deadline_seconds:
+                return "waiting-fallback-slot"  # the job stays IN_PROGRESS: the next run tries again
+            # The bound holds for this path too: no fallback slot in time is a final answer.
+            slots.release(job.client_request_token)
+            hours = policy.rekognition_deadline_seconds // 3600
+            reason = str(first.get("StatusMessage") or "Rekognition could not analyse the video")
+            message = f"{reason}; no fallback slot came free within {hours} h ({exc}): upload the video again to retry"
+            store.complete_job(job.job_id, status="FAILED", status_message=message)
+            return "failed-fallback-deadline"
         return f"collected-{outcome}"
     if _age_seconds(job.started_at, now) < policy.rekognition_deadline_seconds:
         return "still-running"

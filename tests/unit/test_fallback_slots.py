@@ -186,3 +186,18 @@ def test_a_recorded_but_never_launched_fallback_is_relaunched_only_with_a_slot()
     ports.fallback_slots.release("someone-else")
     assert ports.sweep(2) == {"relaunched": 1}
     assert ports.fallback_slots.holders.keys() == {FIRST_JOB}
+
+
+def test_a_failed_job_still_waiting_for_a_fallback_slot_at_the_deadline_is_failed_with_the_reason() -> None:
+    ports = FallbackPorts(detection_mode="rekognition-with-fallback")
+    ports.store.now = iso(at(0))
+    ports.rekognition.starts = ["job-1"]
+    ports.start()
+    ports.rekognition.pages["job-1"] = {None: failed_page()}
+    ports.fallback_slots.acquire("someone-else", 1, time.time(), 10**6)  # never released
+    assert ports.sweep(11) == {"waiting-fallback-slot": 1}
+    assert ports.sweep(12.1) == {"failed-fallback-deadline": 1}
+    video = ports.store.video_of(VIDEO.key)
+    assert video.status == "FAILED" and "no fallback slot came free within 12 h" in video.status_message
+    assert ports.slots.holders == {} and ports.launcher.launches == {}
+    assert ports.sweep(13) == {}  # final: nothing left to sweep
