@@ -6,6 +6,12 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Property tests check answers, not speed: on a shared 2-core machine one example can take longer
+# than Hypothesis's 200 ms default and fail a correct test.
+settings.register_profile("shared-machine", deadline=None)
+settings.load_profile("shared-machine")
 
 # Tests never reach AWS: fake credentials and a fixed region before any client is built.
 os.environ.update(

@@ -194,8 +194,8 @@ def start_video(
     if _same_content_already_handled(video, current):
         return "duplicate"
     options = deployment_options(settings)
-    if settings.detection_mode == "fallback":
-        reason = "detectionMode is fallback"
+
+    def to_fallback(reason: str) -> str:
         return _start_fallback(
             video,
             reason,
@@ -206,30 +206,8 @@ def start_video(
             launcher=launcher,
             fallback_slots=fallback_slots,
         )
-    # What Rekognition cannot read never reaches it, so it takes no job slot for a certain refusal.
-    looked = probe.probe(video) if probe is not None and routing.needs_probe(video.key, video.size) else None
-    chosen = routing.route(video.key, video.size, looked or routing.UNKNOWN)
-    if chosen.engine == "fallback":
-        if settings.detection_mode == "rekognition-with-fallback":
-            return _start_fallback(
-                video,
-                chosen.reason,
-                options,
-                attempt,
-                settings=settings,
-                store=store,
-                launcher=launcher,
-                fallback_slots=fallback_slots,
-            )
-        message = f"Rekognition cannot read this video: {chosen.reason} (detectionMode is rekognition: no fallback)"
-        store.record_video_status(video, status="FAILED", message=message, source="rekognition")
-        return "failed"
-    token = keys.client_request_token(video.bucket, video.key, video.version_id)
-    bounded = settings.max_concurrent_jobs > 0
-    if bounded and not slots.acquire(token, settings.max_concurrent_jobs, time.time(), settings.job_lease_seconds):
-        busy = StartRetryable(
-            "JobSlotsInUse", f"all {settings.max_concurrent_jobs} Rekognition job slots of this pipeline are in use"
-        )
+
+    def wait_for_slot(busy: StartRetryable) -> str:
         return _wait_for_slot(
             video,
             attempt,
@@ -240,6 +218,26 @@ def start_video(
             launcher=launcher,
             fallback_slots=fallback_slots,
         )
+
+    if settings.detection_mode == "fallback":
+        reason = "detectionMode is fallback"
+        return to_fallback(reason)
+    # What Rekognition cannot read never reaches it, so it takes no job slot for a certain refusal.
+    looked = probe.probe(video) if probe is not None and routing.needs_probe(video.key, video.size) else None
+    chosen = routing.route(video.key, video.size, looked or routing.UNKNOWN)
+    if chosen.engine == "fallback":
+        if settings.detection_mode == "rekognition-with-fallback":
+            return to_fallback(chosen.reason)
+        message = f"Rekognition cannot read this video: {chosen.reason} (detectionMode is rekognition: no fallback)"
+        store.record_video_status(video, status="FAILED", message=message, source="rekognition")
+        return "failed"
+    token = keys.client_request_token(video.bucket, video.key, video.version_id)
+    bounded = settings.max_concurrent_jobs > 0
+    if bounded and not slots.acquire(token, settings.max_concurrent_jobs, time.time(), settings.job_lease_seconds):
+        busy = StartRetryable(
+            "JobSlotsInUse", f"all {settings.max_concurrent_jobs} Rekognition job slots of this pipeline are in use"
+        )
+        return wait_for_slot(busy)
     try:
         job_id = rekognition.start_segment_detection(
             bucket=video.bucket,
@@ -256,30 +254,12 @@ def start_video(
         slots.release(token)
         if settings.detection_mode == "rekognition-with-fallback":
             reason = f"Rekognition rejected the video ({exc})"
-            return _start_fallback(
-                video,
-                reason,
-                options,
-                attempt,
-                settings=settings,
-                store=store,
-                launcher=launcher,
-                fallback_slots=fallback_slots,
-            )
+            return to_fallback(reason)
         store.record_video_status(video, status="FAILED", message=str(exc), source="rekognition")
         return "failed"
     except StartRetryable as exc:
         slots.release(token)  # the account's quota is used elsewhere too: wait like everyone
-        return _wait_for_slot(
-            video,
-            attempt,
-            exc,
-            options,
-            settings=settings,
-            store=store,
-            launcher=launcher,
-            fallback_slots=fallback_slots,
-        )
+        return wait_for_slot(exc)
     except BaseException:
         # Whatever else went wrong (timeout, network, bug), no job runs under this slot.
         slots.release(token)
