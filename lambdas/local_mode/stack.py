@@ -41,6 +41,9 @@ COMPLETIONS = "completions"
 SWEEP_EVERY_SECONDS = 5.0
 
 
+SNAPSHOT_EVERY_SECONDS = 2.0  # how often changed local state is written to the data directory
+
+
 @dataclass
 class LocalConfig:
     """Ports, data directory and limits of the local stack."""
@@ -275,14 +278,25 @@ class LocalPipeline:
 
     # -- persistence ----------------------------------------------------------------------------
     def _snapshot_loop(self) -> None:
-        while not self.stop_event.wait(2.0):
-            if self.dirty.is_set():
-                self.dirty.clear()
-                try:
-                    self.snapshot()
-                except Exception:  # e.g. an object deleted mid-snapshot: keep the loop, retry at the next tick
-                    logging.getLogger(__name__).exception("local snapshot failed; retrying")
-                    self.dirty.set()
+        while not self.stop_event.wait(SNAPSHOT_EVERY_SECONDS):
+            self.snapshot_if_changed()
+
+    def snapshot_if_changed(self) -> bool:
+        """One tick of the snapshot loop: save if anything changed; True when a snapshot was written.
+
+        A snapshot that fails (an object deleted while it was being copied) leaves the state due,
+        so the next tick saves it: nothing changed since the last good snapshot is ever dropped.
+        """
+        if not self.dirty.is_set():
+            return False
+        self.dirty.clear()
+        try:
+            self.snapshot()
+        except Exception:
+            logging.getLogger(__name__).exception("local snapshot failed; retrying at the next tick")
+            self.dirty.set()
+            return False
+        return True
 
     def snapshot(self) -> None:
         """Write objects (per version), items and queued messages to the data directory."""
