@@ -79,6 +79,7 @@ SOURCES_V2 = [
     ("heldout/freecol_opening_b", 596, 693),
     ("heldout/freecol_opening_b", 725, 770),
     ("heldout/freecol_opening_b", 771, 800),
+    ("tune/freecol_opening_c", 42, 100),
     ("heldout/fillets_intro", 200, 408),
     ("heldout/fillets_intro", 421, 614),
     ("heldout/fillets_intro", 628, 792),
