@@ -51,7 +51,7 @@ class SegmentPipelineStack(Stack):
             pipeline=ingest.pipeline,
             dead_letter_queues=[ingest.dlq, collector.dlq],
             uploads=ingest.queue,
-            slot_releasers=[collector.collect.function],
+            slot_releasers=[collector.collect.function, *([fallback.function] if fallback else [])],
             fallback_state_machine=machine,
         )
 

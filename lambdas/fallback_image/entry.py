@@ -12,9 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from fallback_image import steps
 from segments.adapters.aws import client
 from segments.adapters.events import CompletionEvents, OutboxOnRefusal
-from segments.adapters.job_slots import DynamoJobSlots, fallback_slots
+from segments.adapters.job_slots import fallback_slots
+from segments.adapters.queue import Queue
 from segments.adapters.s3_reader import open_s3
 from segments.adapters.store import SegmentStore
+from segments.ports import JobSlots
 from segments.settings import fallback_settings
 
 logger = Logger()
@@ -46,14 +48,9 @@ class S3Objects:
             self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
 
 
-def _slots(table_name: str) -> DynamoJobSlots:
-    """The fallback slot semaphore, without the wake-up: this function may not touch the upload queue.
-
-    A waiting upload then starts after its own backoff (or when the sweeper frees a slot).
-    """
-    slots = fallback_slots(table_name)
-    assert isinstance(slots, DynamoJobSlots)
-    return slots
+def _slots(table_name: str) -> JobSlots:
+    """The fallback slot semaphore; giving a slot back wakes the longest-waiting upload at once."""
+    return fallback_slots(table_name, Queue())
 
 
 def _event_refused(job_id: str, exc: Exception) -> None:

@@ -52,3 +52,27 @@ def test_an_upload_without_a_fallback_slot_waits_queued_and_the_freed_slot_wakes
     run_start([upload("b.mp4", "v1", "02")])  # the woken delivery
     assert len(executions(machine)) == 2
     assert video(segments_table, "b.mp4").source == "fallback"
+
+
+def test_a_fallback_execution_giving_its_slot_back_wakes_the_waiting_upload(
+    machine: str, stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, segments_table: str
+) -> None:
+    monkeypatch.setenv("DETECTION_MODE", "fallback")
+    monkeypatch.setenv("MAX_CONCURRENT_FALLBACKS", "1")
+    arn, receipt = uploads_queue()
+    run_start([upload("a.mp4", "v1", "01")])
+    run_start([dict(upload("b.mp4", "v1", "02"), eventSourceARN=arn, receiptHandle=receipt)])
+    (first,) = executions(machine)
+    # The execution ends in its failure step (the stitch step releases the same way).
+    monkeypatch.setenv("TABLE_NAME", segments_table)
+    monkeypatch.setenv("BUCKET_NAME", "videos")
+    monkeypatch.setenv("RESULTS_PREFIX", "fallback-chunks/")
+    from fallback_image import entry
+    from tests.adapters.test_fallback import Ctx
+
+    entry.handler({"action": "fail", "job": first, "error": {"Error": "States.Timeout", "Cause": ""}}, Ctx())
+    assert video(segments_table, "a.mp4").status == "FAILED"
+    table = boto3.resource("dynamodb").Table(segments_table)
+    assert table.get_item(Key={"pk": "QUOTA#fallback", "sk": "WAITERS"})["Item"]["waiters"] == {}  # woken
+    run_start([upload("b.mp4", "v1", "02")])  # the woken delivery
+    assert len(executions(machine)) == 2 and video(segments_table, "b.mp4").source == "fallback"

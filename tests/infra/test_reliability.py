@@ -87,3 +87,34 @@ def test_throttled_fallback_chunks_wait_with_jitter_instead_of_failing_the_video
     assert throttled and all(r["JitterStrategy"] == "FULL" and r["MaxDelaySeconds"] == 300 for r in throttled)
     waited = sum(min(300, 10 * 2**i) for i in range(throttled[0]["MaxAttempts"]))
     assert waited >= 3600  # seconds a chunk may wait for concurrency at most (full jitter halves it on average)
+
+
+def _roles_allowed(template: Template, action: str, resource_fragment: str) -> set[str]:
+    """Logical ids of the roles whose policies allow ``action`` on a resource naming ``resource_fragment``."""
+    roles: set[str] = set()
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        props = policy["Properties"]
+        for statement in props["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if action in actions and resource_fragment in json.dumps(statement["Resource"]):
+                roles.update(r["Ref"] for r in props["Roles"])
+    return roles
+
+
+def test_every_function_that_gives_a_fallback_slot_back_may_wake_a_waiting_upload(template: Template) -> None:
+    start = _function_logical_id(template, "segments.handlers.start.handler")
+    mappings = template.find_resources(
+        "AWS::Lambda::EventSourceMapping", {"Properties": {"FunctionName": {"Ref": start}}}
+    )
+    ((queue, _),) = [m["Properties"]["EventSourceArn"]["Fn::GetAtt"] for m in mappings.values()]
+    allowed = _roles_allowed(template, "sqs:ChangeMessageVisibility", queue)
+    releasers = {
+        "segments.handlers.collect.handler",
+        "segments.handlers.sweep.handler",
+        "segments.handlers.dead_letters.handler",
+    }
+    functions = template.find_resources("AWS::Lambda::Function")
+    for fn in functions.values():
+        props = fn["Properties"]
+        if props.get("Handler") in releasers or props.get("PackageType") == "Image":  # the fallback detector
+            assert props["Role"]["Fn::GetAtt"][0] in allowed, props.get("Handler", "fallback image")
