@@ -31,18 +31,29 @@ SPLICE_SEED = 4242
 
 
 def real_half(half: str) -> Path:
-    """The real set's tuning or held-out half (real clips + spliced real content), fetched on first use."""
-    realset, splice = CACHE / "realset", CACHE / f"realsplice-{SPLICE_SEED}"
+    """The real set's tuning or held-out half (real clips + spliced real content), fetched on first use.
+
+    Held out: the real clips whose truth says ``heldout`` and the odd clips spliced from the v2
+    footage. The v1 splice (both halves) was looked at while tuning fallback-1.3: tuning only.
+    """
+    realset = CACHE / "realset"
+    v1, v2 = CACHE / f"realsplice-{SPLICE_SEED}", CACHE / f"realsplice-v2-{SPLICE_SEED}"
+    splice = [sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)]
     if not list((realset / half).glob("*.json")):
         subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py")], check=True)
-    if not list((splice / half).glob("*.json")):
-        subprocess.run([sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)], check=True)
+    if half == "tune" and not list((v1 / "tune").glob("*.json")):
+        subprocess.run(splice, check=True)
+    if not list((v2 / half).glob("*.json")):
+        subprocess.run([*splice, "--sources", "v2"], check=True)
+    sources = [(realset / half, ""), (v2 / half, "v2-")]
+    if half == "tune":
+        sources += [(v1 / "tune", "v1-"), (v1 / "heldout", "v1-")]
     joined = CACHE / f"real-{half}"
-    joined.mkdir(parents=True, exist_ok=True)
-    for source in [*sorted((realset / half).iterdir()), *sorted((splice / half).iterdir())]:
-        link = joined / source.name
-        if not link.exists():
-            link.symlink_to(source)
+    shutil.rmtree(joined, ignore_errors=True)  # exactly this half's clips, whatever an older run linked
+    joined.mkdir(parents=True)
+    for folder, prefix in sources:
+        for source in sorted(folder.iterdir()):
+            (joined / f"{prefix}{source.name}").symlink_to(source)
     return joined
 
 
