@@ -15,6 +15,14 @@ CUT_MIN = 0.30  # smallest jump that can be a cut
 CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
 CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
 NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
+# A held frame repeats the one before within compression noise (mean luma change below 0.05 % of
+# the range). Where held frames are at least HELD_MIN_SHARE of a neighbourhood and at least
+# HELD_MIN_STEPS frames move, the held ones are left out of its median (footage animated on twos
+# or threes, or rendered at 8 fps: see _local_median); a flash or a pause here and there is not that.
+HELD_MAX_CHANGE = 0.0005
+HELD_MIN_STEPS = 2
+HELD_MIN_SHARE = 0.4
+HELD_MIN_ALTERNATIONS = 4  # held <-> moving changes in the neighbourhood: two steps at least
 # A jump is a flash, not a cut, when the picture comes back: the frame before it is this close
 # (a share of the jump) to one of the next SKIP frames, or the frame matches one before a flash.
 FLASH_RETURN_SHARE = 0.4
@@ -159,11 +167,28 @@ class CueRun:
     confidence: float
 
 
-def _local_median(x: F32, i: int, radius: int) -> float:
-    """Median of ``x`` within ``radius`` of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames)."""
+def _local_median(x: F32, i: int, radius: int, moving: np.ndarray | None = None) -> float:
+    """Median of ``x`` within ``radius`` of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames).
+
+    With ``moving``, held frames (repeats of the frame before) are left out too when enough
+    frames move: footage animated on twos or threes, or rendered at 8 fps into a 25 fps video,
+    holds each picture and then jumps, and such a jump is its motion, to be measured against
+    the other jumps, not against the repeats.
+    """
     lo, hi = max(0, i - radius), min(len(x), i + radius + 1)
-    neighbours = np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]]
-    return float(np.median(neighbours)) if neighbours.size else 0.0
+    picks = np.r_[lo : max(lo, i - 1), min(hi, i + 2) : hi]
+    if moving is not None:
+        steps = picks[moving[picks]]
+        # Animation in steps alternates held and moving frames; a hold then motion (black, then a
+        # fade in) does not, and there the held frames are the calm the jump is measured against.
+        alternations = int(np.count_nonzero(np.diff(moving[lo:hi].astype(np.int8))))
+        if (
+            steps.size >= HELD_MIN_STEPS
+            and picks.size - steps.size >= HELD_MIN_SHARE * picks.size
+            and alternations >= HELD_MIN_ALTERNATIONS
+        ):
+            picks = steps
+    return float(np.median(x[picks])) if picks.size else 0.0
 
 
 def _scale(value: float, low: float, high: float) -> float:
@@ -171,12 +196,14 @@ def _scale(value: float, low: float, high: float) -> float:
     return float(50.0 + 50.0 * np.clip((value - low) / max(1e-6, high - low), 0.0, 1.0))
 
 
-def _jump_strength(x: F32, skip: F32, back: F32, i: int, floor: float, ratio: float, margin: float) -> float | None:
+def _jump_strength(
+    x: F32, skip: F32, back: F32, i: int, floor: float, ratio: float, margin: float, moving: np.ndarray | None = None
+) -> float | None:
     """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut."""
     value = float(x[i])
     if value < floor:
         return None
-    local = _local_median(x, i, NEIGHBOURHOOD)
+    local = _local_median(x, i, NEIGHBOURHOOD, moving)
     if value < ratio * local + margin:
         return None
     # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
@@ -221,10 +248,13 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     the layout (the spatial grid jumps); either is enough.
     """
     d = s.d_hist
+    moving = s.d_pix > HELD_MAX_CHANGE
     cuts: list[Transition] = []
     for i in range(1, len(d)):
-        by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN)
-        by_layout = _jump_strength(s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN)
+        by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving)
+        by_layout = _jump_strength(
+            s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN, moving
+        )
         if by_layout is None:
             by_layout = _still_camera_jump(s, i)
         if by_colour is None and by_layout is None:

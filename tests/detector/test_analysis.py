@@ -176,3 +176,24 @@ def test_two_halves_of_a_slow_fade_are_one_transition_and_a_still_shot_between_k
     assert (joined.start, joined.end) == (40, 90)
     d_hist[61:72] = 0.015  # an 11-frame shot that holds still between two dissolves
     assert join_transitions(halves, series(spread, d_hist), 25.0) == halves
+
+
+def animated_on_threes(jumps: dict[int, float]) -> SignalArrays:
+    """Footage rendered at 8 fps in a 25 fps video: each picture is held 3 frames, then moves a step."""
+    n = 120
+    d_hist = np.zeros(n, dtype=np.float32)
+    d_hist[2::3] = 0.45  # every step of the animation moves the histogram this much
+    for frame, size in jumps.items():
+        d_hist[frame] = size
+    d_pix = np.where(d_hist > 0, 0.02, 0.0).astype(np.float32)
+    no_return = np.full(n, 1.0, dtype=np.float32)
+    flat = np.full(n, 40.0, dtype=np.float32)
+    return series(flat, d_hist, d_pix=d_pix, skip=no_return, back=no_return)
+
+
+def test_the_steps_of_an_animation_on_threes_are_not_cuts() -> None:
+    assert find_cuts(animated_on_threes({})) == []
+
+
+def test_a_cut_in_an_animation_on_threes_still_stands_out() -> None:
+    assert [t.frame for t in find_cuts(animated_on_threes({62: 1.9}))] == [62]
