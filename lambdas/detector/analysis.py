@@ -15,11 +15,12 @@ CUT_MIN = 0.30  # smallest jump that can be a cut
 CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
 CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
 NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
-# A held frame repeats the one before within compression noise (mean luma change below 0.05 % of
-# the range). Where held frames are at least HELD_MIN_SHARE of a neighbourhood and at least
-# HELD_MIN_STEPS frames move, the held ones are left out of its median (footage animated on twos
-# or threes, or rendered at 8 fps: see _local_median); a flash or a pause here and there is not that.
-HELD_MAX_CHANGE = 0.0005
+# A held frame repeats the one before within compression noise (mean absolute luma change below
+# 0.1 % of the range: held frames re-encoded at 320x180 change 0.02-0.05 %). Where held frames are
+# at least HELD_MIN_SHARE of a neighbourhood, alternate with moving ones and at least HELD_MIN_STEPS
+# frames move, the held ones are left out of its median (footage animated on twos or threes, or
+# rendered at 8 fps: see _local_median); a flash or a pause here and there is not that.
+HELD_MAX_CHANGE = 0.001
 HELD_MIN_STEPS = 2
 HELD_MIN_SHARE = 0.4
 HELD_MIN_ALTERNATIONS = 4  # held <-> moving changes in the neighbourhood: two steps at least
@@ -36,6 +37,9 @@ GRID_CUT_MIN = 0.04
 GRID_CUT_RATIO = 3.0
 GRID_CUT_MARGIN = 0.02
 GRID_CUT_SURE = (0.02, 0.2)  # margin at which a layout cut's confidence is 50 .. 100
+# A cut seen by the layout alone must stand alone: another frame within NEIGHBOURHOOD jumping
+# this share as much (other than a short shot's other end) means shaking, flicker or fast motion.
+LAYOUT_ISOLATION = 0.5
 # A jump cut on a still camera: a layout jump of at least STILL_JUMP_MIN, STILL_JUMP_RATIO times
 # its neighbourhood's median, with no other frame within NEIGHBOURHOOD changing STILL_JUMP_ISOLATION
 # as much (animation that holds frames and jumps does so every few frames), and no return to the
@@ -213,6 +217,16 @@ def _jump_strength(
     return min(value - ratio * local, float(skip[i]), float(back[i]))
 
 
+def _isolated(x: F32, i: int, share: float) -> bool:
+    """No frame within NEIGHBOURHOOD of ``i`` (its own neighbours aside) jumps ``share`` as much, except
+    one partner at least STILL_JUMP_PARTNER as large: the other end of a short shot."""
+    lo, hi = max(0, i - NEIGHBOURHOOD), min(len(x), i + NEIGHBOURHOOD + 1)
+    around = np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]]
+    value = float(x[i])
+    nearby = around[around >= share * value]
+    return nearby.size == 0 or (nearby.size == 1 and float(nearby[0]) >= STILL_JUMP_PARTNER * value)
+
+
 def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
     """A small layout jump in an otherwise still shot (a jump cut on a fixed camera); None: no cut.
 
@@ -255,6 +269,8 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
         by_layout = _jump_strength(
             s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN, moving
         )
+        if by_layout is not None and by_colour is None and not _isolated(s.d_grid, i, LAYOUT_ISOLATION):
+            by_layout = None  # layout jumps on several nearby frames: shaking or fast motion, not a cut
         if by_layout is None:
             by_layout = _still_camera_jump(s, i)
         if by_colour is None and by_layout is None:

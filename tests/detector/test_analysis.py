@@ -197,3 +197,23 @@ def test_the_steps_of_an_animation_on_threes_are_not_cuts() -> None:
 
 def test_a_cut_in_an_animation_on_threes_still_stands_out() -> None:
     assert [t.frame for t in find_cuts(animated_on_threes({62: 1.9}))] == [62]
+
+
+def layout_jumps(jumps: dict[int, float]) -> SignalArrays:
+    """Two angles of one scene: the histogram hardly moves, the layout jumps where ``jumps`` says."""
+    n = 120
+    d_grid = np.full(n, 0.004, dtype=np.float32)
+    for frame, size in jumps.items():
+        d_grid[frame] = size
+    no_return = np.full(n, 1.0, dtype=np.float32)
+    flat = np.full(n, 40.0, dtype=np.float32)
+    return series(flat, np.full(n, 0.02, dtype=np.float32), d_grid=d_grid, d_pix=np.full(n, 0.01, dtype=np.float32),
+                  skip_grid=no_return, back_grid=no_return)  # fmt: skip
+
+
+def test_a_layout_jump_that_stands_alone_is_a_cut_between_angles() -> None:
+    assert [t.frame for t in find_cuts(layout_jumps({60: 0.09}))] == [60]
+
+
+def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
+    assert find_cuts(layout_jumps({56: 0.08, 60: 0.09, 64: 0.085})) == []
