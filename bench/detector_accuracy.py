@@ -74,7 +74,9 @@ def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
     for video in videos:
         for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
             if candidate.exists():
-                shutil.copy(candidate, gt_dir / f"{video.stem}.json")
+                truth = json.loads(candidate.read_text())
+                truth["video"] = video.name  # per-clip rows by file: v1-splice00 and v2-splice00 stay apart
+                (gt_dir / f"{video.stem}.json").write_text(json.dumps(truth))
                 break
     return videos, gt_dir
 
