@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,9 +36,19 @@ def create_state_machine(sfn: Any, account: str) -> str:
 class LocalFallbackRunner:
     """Polls RUNNING executions of the fallback state machine and runs each once."""
 
-    def __init__(self, sfn: Any, state_machine_arn: str, *, bucket: str, table: str, workers: int = 2) -> None:
+    def __init__(
+        self,
+        sfn: Any,
+        state_machine_arn: str,
+        *,
+        bucket: str,
+        table: str,
+        workers: int = 2,
+        on_stitched: Callable[[str], object] | None = None,
+    ) -> None:
         self.sfn, self.arn = sfn, state_machine_arn
         self.bucket, self.table = bucket, table
+        self.on_stitched = on_stitched  # what the table stream starts in an account (the thumbnail step)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="local-fallback")
         self.taken: set[str] = set()
         self.lock = threading.Lock()
@@ -67,6 +78,8 @@ class LocalFallbackRunner:
                 for chunk in planned["chunks"]
             ]
             steps.stitch(job, results, objects=objects, store=store, slots=slots)
+            if self.on_stitched is not None:
+                self.on_stitched(str(job["jobId"]))
         except Exception as exc:  # the state machine's catch: every failure is recorded on the job
             cause = json.dumps({"errorMessage": str(exc)})
             steps.record_failure(job, {"Error": type(exc).__name__, "Cause": cause}, store=store, slots=slots)

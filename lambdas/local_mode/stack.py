@@ -194,6 +194,7 @@ class LocalPipeline:
             self.pipeline_settings().fallback_state_machine_arn,
             bucket=BUCKET,
             table=TABLE,
+            on_stitched=self.thumbnails.submit,
         )
         self._spawn(self._fallback_loop)
         self._poll(UPLOADS, start.handler)

@@ -99,10 +99,14 @@ class LocalThumbnails:
                 except Exception:  # not a completion: the collector already reported it
                     logger.debug("no job id in a completion record", exc_info=True)
                     continue
-                self.pool.submit(self._run, job_id)
+                self.submit(job_id)
             return result
 
         return wrapped
+
+    def submit(self, job_id: str) -> None:
+        """Queue the thumbnail step for a job that just succeeded (a fallback's stitch calls this)."""
+        self.pool.submit(self._run, job_id)
 
     def _run(self, job_id: str) -> None:
         from segments.adapters.media import MediaBucket

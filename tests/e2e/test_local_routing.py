@@ -30,3 +30,7 @@ def test_an_mkv_upload_succeeds_through_the_fallback_without_a_rekognition_job(l
     assert [s["StartFrameNumber"] for s in page["Segments"]] == [0, 25]
     emulated = [j for j in local.stack.emulator.jobs.values() if j["Video"]["Name"].endswith(".mkv")]
     assert emulated == []  # the emulated Rekognition never saw it, so it held no job slot
+    # The viewer's thumbnails follow the fallback's results too, as the table stream does in an account.
+    local.wait_for(lambda: local.get(f"/videos/{video_id}/thumbnails")[1]["Status"] != "PENDING")
+    _, thumbnails = local.get(f"/videos/{video_id}/thumbnails")
+    assert thumbnails["Status"] == "SUCCEEDED" and len(thumbnails["Thumbnails"]) == 2
