@@ -29,19 +29,25 @@ def test_fallback_slots_live_in_their_own_item_and_do_not_count_against_rekognit
     assert fallback.release("fb-1") and fallback.acquire("fb-2", 1, 1000, 60)
 
 
-def test_an_upload_without_a_fallback_slot_waits_queued_and_the_freed_slot_wakes_it(
-    machine: str, stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, segments_table: str
-) -> None:
-    from segments.handlers import start
-
+def one_running_one_waiting(machine: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """One fallback slot: a.mp4's execution holds it, b.mp4's upload waits for it; a.mp4's job input."""
     monkeypatch.setenv("DETECTION_MODE", "fallback")
     monkeypatch.setenv("MAX_CONCURRENT_FALLBACKS", "1")
     arn, receipt = uploads_queue()
     run_start([upload("a.mp4", "v1", "01")])
     run_start([dict(upload("b.mp4", "v1", "02"), eventSourceARN=arn, receiptHandle=receipt)])
+    (first,) = executions(machine)
+    return first
+
+
+def test_an_upload_without_a_fallback_slot_waits_queued_and_the_freed_slot_wakes_it(
+    machine: str, stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, segments_table: str
+) -> None:
+    from segments.handlers import start
+
+    first = one_running_one_waiting(machine, monkeypatch)
     waiting = video(segments_table, "b.mp4")
     assert waiting.status == "QUEUED" and "waiting for a fallback slot" in waiting.status_message
-    (first,) = executions(machine)
     table = boto3.resource("dynamodb").Table(segments_table)
     item: dict[str, Any] = table.get_item(Key={"pk": "QUOTA#fallback", "sk": "WAITERS"})["Item"]
     waiters = item["waiters"]
@@ -57,12 +63,7 @@ def test_an_upload_without_a_fallback_slot_waits_queued_and_the_freed_slot_wakes
 def test_a_fallback_execution_giving_its_slot_back_wakes_the_waiting_upload(
     machine: str, stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, segments_table: str
 ) -> None:
-    monkeypatch.setenv("DETECTION_MODE", "fallback")
-    monkeypatch.setenv("MAX_CONCURRENT_FALLBACKS", "1")
-    arn, receipt = uploads_queue()
-    run_start([upload("a.mp4", "v1", "01")])
-    run_start([dict(upload("b.mp4", "v1", "02"), eventSourceARN=arn, receiptHandle=receipt)])
-    (first,) = executions(machine)
+    first = one_running_one_waiting(machine, monkeypatch)
     # The execution ends in its failure step (the stitch step releases the same way).
     monkeypatch.setenv("TABLE_NAME", segments_table)
     monkeypatch.setenv("BUCKET_NAME", "videos")
