@@ -2,7 +2,7 @@
 
 Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout]
        [--engines ours,pyscenedetect-content,...]
-Writes predictions to bench/out/pred/<engine>/<clip>.json, scores them with
+Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
 package is not installed are reported as unavailable, not silently skipped.
 """
@@ -57,7 +57,7 @@ def real_half(half: str) -> Path:
     return joined
 
 
-def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
+def clip_paths(clips_dir: Path | None, gt_dir: Path) -> tuple[list[Path], Path]:
     """Video files and a folder holding every ground-truth JSON (generated on first use)."""
     if clips_dir is None:
         public, real = CACHE / "public", CACHE / "real"
@@ -68,7 +68,6 @@ def clip_paths(clips_dir: Path | None) -> tuple[list[Path], Path]:
         videos = sorted(public.glob("*.mp4")) + sorted(real.glob("*.mp4"))
     else:
         videos = sorted(p for p in clips_dir.iterdir() if p.suffix in VIDEO_SUFFIXES)
-    gt_dir = ROOT / "bench" / "out" / "gt"
     shutil.rmtree(gt_dir, ignore_errors=True)  # score exactly this run's clips
     gt_dir.mkdir(parents=True)
     for video in videos:
@@ -195,14 +194,15 @@ def main() -> None:
         help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
     )  # fmt: skip
     args = parser.parse_args()
-    videos, gt_dir = clip_paths(real_half(args.real) if args.real else args.clips)
+    gt_dir = args.out.parent / "gt" / args.out.stem  # this table's truth, apart from other runs'
+    videos, gt_dir = clip_paths(real_half(args.real) if args.real else args.clips, gt_dir)
     calibration: list[str] = []
     per_clip: dict[str, dict[str, dict[str, Any]]] = {}
     lines = ["# Detector accuracy", "", f"Clips: {', '.join(v.stem for v in videos)}", ""]
     lines += ["| engine | P | R | F1 | cut R | gradual R | " + " | ".join(f"{c} F1" for c in CUES) + " |"]
     lines += ["|---|---:|---:|---:|---:|---:|" + "---:|" * len(CUES)]
     for engine in args.engines.split(","):
-        pred_dir = ROOT / "bench" / "out" / "pred" / engine
+        pred_dir = args.out.parent / "pred" / args.out.stem / engine  # one folder per table: runs keep theirs
         shutil.rmtree(pred_dir, ignore_errors=True)
         pred_dir.mkdir(parents=True)
         try:
