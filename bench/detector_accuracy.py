@@ -149,7 +149,8 @@ def transnet_response(video: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
-        rate = exact_rate(Fraction(stream.average_rate.numerator, stream.average_rate.denominator))
+        average = stream.average_rate or Fraction(25)  # a stream without a rate: any, only sizes the window
+        rate = exact_rate(Fraction(average.numerator, average.denominator))
         size = f"{stream.codec_context.width}x{stream.codec_context.height}"
         # The reference extracts frames with the ffmpeg CLI (`-s 48x27`), whose scaler is bicubic;
         # PyAV's default bilinear differs from it by ~2 levels per pixel on average, bicubic by ~0.15.
@@ -252,7 +253,7 @@ BUCKETS = ((50.0, 70.0), (70.0, 85.0), (85.0, 95.0), (95.0, 100.01))
 def confidence_table(videos: list[Path], gt_dir: Path, pred_dir: Path) -> list[str]:
     """Precision of our predicted boundaries per confidence bucket (the kit's matcher, ±2 frames)."""
     sys.path.insert(0, str(KIT))
-    import evaluate  # type: ignore[import-not-found]
+    import evaluate
 
     hits = {bucket: [0, 0] for bucket in BUCKETS}
     for video in videos:
@@ -295,7 +296,7 @@ def row(engine: str, scores: dict[str, Any]) -> str:
 
     def rec(kind: str) -> str:
         entry = by_type.get(kind)
-        return f"{entry['recall']:.3f}" if entry else "-"
+        return f"{entry['recall']:.3f}" if entry and entry["recall"] is not None else "-"  # none of that kind
 
     return (
         f"| {engine} | {shots['precision']:.3f} | {shots['recall']:.3f} | {shots['f1']:.3f} | {rec('cut')} | "
