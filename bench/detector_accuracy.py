@@ -224,11 +224,30 @@ def main() -> None:
         print(lines[-1], flush=True)
         if engine == "ours":
             calibration = confidence_table(videos, gt_dir, pred_dir)
-    lines += ["", *clip_table(per_clip), "", *calibration]
+    lines += ["", *group_table(per_clip), "", *clip_table(per_clip), "", *calibration]
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def group_table(per_clip: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Transition P/R/F1 per engine over edited clips and over spliced ones (``v1-``/``v2-``/``splice``)."""
+    if not per_clip:
+        return []
+    lines = ["Edited clips and spliced clips apart (transition P / R / F1):", "", "| engine | edited | spliced |"]
+    lines.append("|---|---|---|")
+    for engine, clips in per_clip.items():
+        cells = []
+        for spliced in (False, True):
+            chosen = [c for name, c in clips.items() if ("splice" in name) == spliced]
+            tp, fp, fn = (sum(int(c[k]) for c in chosen) for k in ("tp", "fp", "fn"))
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            f1 = 2 * p * r / (p + r) if p + r else 0.0
+            cells.append(f"{p:.3f} / {r:.3f} / {f1:.3f} ({tp + fn} transitions)" if chosen else "-")
+        lines.append(f"| {engine} | {cells[0]} | {cells[1]} |")
+    return lines
 
 
 def clip_table(per_clip: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
