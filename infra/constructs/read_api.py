@@ -199,6 +199,9 @@ class ReadApi(Construct):
         integration = apigw.LambdaIntegration(self.handler.function, proxy=True)
         method_options = self._method_options(settings)
         routes = [("GET", route) for route in ROUTES] + [("POST", route) for route in POST_ROUTES]
+        # Any other method on a route reaches the handler, which answers 405 with Allow; without it
+        # API Gateway itself would answer 403 MissingAuthenticationToken, as for an unknown path.
+        routes += [("ANY", route) for route in dict.fromkeys([*ROUTES, *POST_ROUTES])]
         for http_method, route in routes:
             resource = self.api.root.resource_for_path(route)
             method = resource.add_method(http_method, integration, request_validator=validator, **method_options)

@@ -138,8 +138,16 @@ def test_table_keys_pitr_encryption_and_on_demand(template: Template) -> None:
 
 def test_every_api_method_is_iam_authorised_by_default(template: Template) -> None:
     methods = _resources(template, "AWS::ApiGateway::Method")
-    assert len(methods) == len(ROUTES) + len(POST_ROUTES)
+    # GET per route, POST per upload route, and ANY per route so other methods reach the handler's 405.
+    assert len(methods) == 2 * len(ROUTES) + 2 * len(POST_ROUTES)
     assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"AWS_IAM"}
+
+
+def test_other_methods_on_every_route_reach_the_handler_for_its_405(template: Template) -> None:
+    methods = _resources(template, "AWS::ApiGateway::Method").values()
+    any_methods = [m["Properties"] for m in methods if m["Properties"]["HttpMethod"] == "ANY"]
+    assert len(any_methods) == len(ROUTES) + len(POST_ROUTES)
+    assert all(m["Integration"]["Type"] == "AWS_PROXY" for m in any_methods)
 
 
 def test_api_stage_has_throttling_access_logs_and_tracing(template: Template) -> None:
