@@ -9,10 +9,10 @@ import pytest
 
 from fallback_image import steps
 from segments.domain import keys
-from segments.domain.events import Completion, VideoObject
+from segments.domain.events import VideoObject
 from segments.domain.records import ExecutionState
-from segments.orchestration import Attempt, FallbackBusy, GiveUp, RetryLater, collect_job, start_video
-from segments.sweeping import SweepPolicy, execution_ended, iso, sweep
+from segments.orchestration import Attempt, FallbackBusy, GiveUp, RetryLater
+from segments.sweeping import execution_ended, iso
 from tests.support.fakes import MemorySlots
 from tests.unit.test_orchestration import VIDEO, Ports, failed_page
 from tests.unit.test_sweeping import at
@@ -28,43 +28,8 @@ class FallbackPorts(Ports):
         super().__init__(**overrides)
         self.fallback_slots = MemorySlots()
 
-    def start(self, video: VideoObject = VIDEO, attempt: Attempt | None = None) -> str:
-        return start_video(
-            video,
-            attempt or Attempt(),
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
-            launcher=self.launcher,
-            fallback_slots=self.fallback_slots,
-        )
-
-    def collect(self, job_id: str, status: str = "SUCCEEDED", key: str = VIDEO.key) -> tuple[str, int]:
-        completion = Completion(job_id, status, "StartSegmentDetection", keys.job_tag(key), "videos", key, 0)
-        return collect_job(
-            completion,
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
-            launcher=self.launcher,
-            fallback_slots=self.fallback_slots,
-        )
-
     def sweep(self, hours: float) -> dict[str, int]:
-        self.store.now = iso(at(hours))
-        return sweep(
-            at(hours),
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
-            executions=self.launcher,
-            launcher=self.launcher,
-            policy=SweepPolicy(),
-            fallback_slots=self.fallback_slots,
-        ).outcomes
+        return self.sweep_at(at(hours))
 
 
 def test_with_one_fallback_slot_the_second_upload_waits_queued_until_the_first_execution_ends() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from segments.domain.events import Completion, VideoObject
 from segments.domain.records import DetectionOptions
 from segments.orchestration import Attempt, RetryLater, collect_job, start_video
 from segments.settings import Settings
+from segments.sweeping import SweepPolicy, iso, sweep
 from tests.support import rekognition as rk
 from tests.support.fakes import MemorySlots, MemoryStore, RecordingLauncher, ScriptedRekognition
 
@@ -28,6 +30,7 @@ class Ports:
         self.slots = MemorySlots()
         self.rekognition = ScriptedRekognition()
         self.launcher = RecordingLauncher()
+        self.fallback_slots: MemorySlots | None = None  # no bound on fallback executions unless set
 
     def start(self, video: VideoObject = VIDEO, attempt: Attempt | None = None) -> str:
         return start_video(
@@ -38,6 +41,7 @@ class Ports:
             slots=self.slots,
             rekognition=self.rekognition,
             launcher=self.launcher,
+            fallback_slots=self.fallback_slots,
         )
 
     def collect(self, job_id: str, status: str = "SUCCEEDED", key: str = VIDEO.key) -> tuple[str, int]:
@@ -49,7 +53,23 @@ class Ports:
             slots=self.slots,
             rekognition=self.rekognition,
             launcher=self.launcher,
+            fallback_slots=self.fallback_slots,
         )
+
+    def sweep_at(self, now: datetime) -> dict[str, int]:
+        """One sweeper run at ``now`` (the store's clock set to it); its outcomes."""
+        self.store.now = iso(now)
+        return sweep(
+            now,
+            settings=self.settings,
+            store=self.store,
+            slots=self.slots,
+            rekognition=self.rekognition,
+            executions=self.launcher,
+            launcher=self.launcher,
+            policy=SweepPolicy(),
+            fallback_slots=self.fallback_slots,
+        ).outcomes
 
 
 def failed_page(message: str = "Unsupported codec") -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from segments.domain.errors import JobNotFound
 from segments.domain.records import ExecutionState
 from segments.orchestration import RetryLater
-from segments.sweeping import SweepPolicy, execution_ended, iso, sweep
+from segments.sweeping import execution_ended, iso
 from tests.support import rekognition as rk
 from tests.unit.test_orchestration import TOKEN, VIDEO, Ports, failed_page
 
@@ -22,17 +22,7 @@ def at(hours: float) -> datetime:
 
 
 def run_sweep(ports: Ports, now: datetime) -> dict[str, int]:
-    ports.store.now = iso(now)
-    return sweep(
-        now,
-        settings=ports.settings,
-        store=ports.store,
-        slots=ports.slots,
-        rekognition=ports.rekognition,
-        executions=ports.launcher,
-        launcher=ports.launcher,
-        policy=SweepPolicy(),
-    ).outcomes
+    return ports.sweep_at(now)
 
 
 def started(ports: Ports, job_id: str = "job-1") -> None:
