@@ -75,15 +75,7 @@ class DynamoJobSlots:
 
     def _remove(self, holder: str, started: int | None = None) -> bool:
         """Drop ``holder``'s lease if it has one (and, given ``started``, if it is still that lease)."""
-        request: dict[str, Any] = {
-            "Key": self.key,
-            "UpdateExpression": "REMOVE holders.#h",
-            "ConditionExpression": "attribute_exists(holders.#h)" if started is None else "holders.#h = :t",
-            "ExpressionAttributeNames": {"#h": holder},
-        }
-        if started is not None:
-            request["ExpressionAttributeValues"] = {":t": started}
-        return conditional(self.table.update_item, **request) is not None
+        return _remove_entry(self.table, self.key, "holders", holder, expected=started)
 
 
 class WaitingUploads:
@@ -139,15 +131,25 @@ class WaitingUploads:
 
     def _claim(self, holder: str, receipt: str | None) -> bool:
         """Remove ``holder``'s entry (only if it still has ``receipt``, when given); True if this call removed it."""
-        request: dict[str, Any] = {
-            "Key": self.key,
-            "UpdateExpression": "REMOVE waiters.#h",
-            "ConditionExpression": "attribute_exists(waiters.#h)" if receipt is None else "waiters.#h.receipt = :r",
-            "ExpressionAttributeNames": {"#h": holder},
-        }
-        if receipt is not None:
-            request["ExpressionAttributeValues"] = {":r": receipt}
-        return conditional(self.table.update_item, **request) is not None
+        return _remove_entry(self.table, self.key, "waiters", holder, expected=receipt, field="receipt")
+
+
+def _remove_entry(
+    table: Any, key: dict[str, str], map_name: str, holder: str, *, expected: object = None, field: str = ""
+) -> bool:
+    """Remove ``holder`` from the map ``map_name`` of item ``key``; with ``expected``, only if the entry (or its
+    ``field``) still holds that value. True if this call removed it (a lost race or an absent entry: False)."""
+    entry = f"{map_name}.#h"
+    request: dict[str, Any] = {
+        "Key": key,
+        "UpdateExpression": f"REMOVE {entry}",
+        "ConditionExpression": f"attribute_exists({entry})",
+        "ExpressionAttributeNames": {"#h": holder},
+    }
+    if expected is not None:
+        request["ConditionExpression"] = f"{entry}{'.' + field if field else ''} = :v"
+        request["ExpressionAttributeValues"] = {":v": expected}
+    return conditional(table.update_item, **request) is not None
 
 
 class WakingSlots:
