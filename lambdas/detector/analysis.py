@@ -217,12 +217,15 @@ def _jump_strength(
     return min(value - ratio * local, float(skip[i]), float(back[i]))
 
 
-def _isolated(x: F32, i: int, share: float) -> bool:
-    """No frame within NEIGHBOURHOOD of ``i`` (its own neighbours aside) jumps ``share`` as much, except
-    one partner at least STILL_JUMP_PARTNER as large: the other end of a short shot."""
+def _around(x: F32, i: int) -> F32:
+    """``x`` within NEIGHBOURHOOD of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames)."""
     lo, hi = max(0, i - NEIGHBOURHOOD), min(len(x), i + NEIGHBOURHOOD + 1)
-    around = np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]]
-    value = float(x[i])
+    return np.asarray(np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]], dtype=np.float32)
+
+
+def _isolated(around: F32, value: float, share: float) -> bool:
+    """No frame of ``around`` jumps ``share`` as much as ``value``, except one partner at least
+    STILL_JUMP_PARTNER as large: the other end of a short shot (a cut into a 2-8-frame shot and out)."""
     nearby = around[around >= share * value]
     return nearby.size == 0 or (nearby.size == 1 and float(nearby[0]) >= STILL_JUMP_PARTNER * value)
 
@@ -236,16 +239,12 @@ def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
     value = float(s.d_grid[i])
     if value < STILL_JUMP_MIN or float(s.grid_peak[i]) >= STILL_JUMP_MAX_PEAK_SHARE:
         return None
-    lo, hi = max(0, i - NEIGHBOURHOOD), min(len(s.d_grid), i + NEIGHBOURHOOD + 1)
-    around = np.r_[s.d_grid[lo : max(lo, i - 1)], s.d_grid[min(hi, i + 2) : hi]]
-    if not around.size:
+    around = _around(s.d_grid, i)
+    # Anything else changing nearby is motion or animation, a short shot's other end aside.
+    if not around.size or not _isolated(around, value, STILL_JUMP_ISOLATION):
         return None
-    nearby = around[around >= STILL_JUMP_ISOLATION * value]
-    # One other jump at least STILL_JUMP_PARTNER as large is the other end of a short shot (a cut
-    # into a 2-8-frame shot and out of it); anything else changing nearby is motion or animation.
-    if nearby.size > 1 or (nearby.size == 1 and float(nearby[0]) < STILL_JUMP_PARTNER * value):
-        return None
-    if nearby.size and float(s.d_grid[i - 1 : i + 2 : 2].max()) >= STILL_JUMP_ISOLATION * value:
+    partnered = bool(np.any(around >= STILL_JUMP_ISOLATION * value))
+    if partnered and float(s.d_grid[i - 1 : i + 2 : 2].max()) >= STILL_JUMP_ISOLATION * value:
         return None  # ... and a short shot is still: the frames beside the jump do not move
     local = float(np.median(around))
     if value < STILL_JUMP_RATIO * local + STILL_JUMP_MIN / 2:
@@ -269,7 +268,11 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
         by_layout = _jump_strength(
             s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN, moving
         )
-        if by_layout is not None and by_colour is None and not _isolated(s.d_grid, i, LAYOUT_ISOLATION):
+        if (
+            by_layout is not None
+            and by_colour is None
+            and not _isolated(_around(s.d_grid, i), float(s.d_grid[i]), LAYOUT_ISOLATION)
+        ):
             by_layout = None  # layout jumps on several nearby frames: shaking or fast motion, not a cut
         if by_layout is None:
             by_layout = _still_camera_jump(s, i)
