@@ -30,7 +30,7 @@ FLASH_RETURN_SHARE = 0.4
 # A cut's confidence: its margin over the neighbourhood and the flash checks, mapped 50..100
 # between these distances (0.9 is as clear as a cut gets: most of the histogram moves).
 CUT_SURE = (0.1, 0.9)
-# Cut by layout (features.grid, fraction of 255): the same rule on the spatial distance, for cuts
+# Cut by layout (block means minus their mean, fraction of 255): the same rule on the spatial distance, for cuts
 # between two angles of one scene. On the tuning clips (real, spliced real, kit, random seed 7)
 # no frame away from a transition passes 0.04 / x3 / +0.02; motion raises the neighbourhood too.
 GRID_CUT_MIN = 0.04

@@ -67,12 +67,6 @@ def block_means(t: Thumb) -> F32:
     return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float32), dtype=np.float32)
 
 
-def grid(t: Thumb) -> F32:
-    """Luma block means on a GRID_ROWS x GRID_COLS grid minus their mean (code values)."""
-    means = block_means(t)
-    return np.asarray(means - means.mean(), dtype=np.float32)
-
-
 def peak_share(means: F32, prev_means: F32) -> float:
     """The largest block's share of the change in block means: near 1 when one small area changed."""
     change = np.abs(means - prev_means)
@@ -118,7 +112,7 @@ class SignalArrays(NamedTuple):
     spread: F32
     """Luma standard deviation, code values."""
     d_grid: F32
-    """Spatial distance (features.grid) to the previous frame, fraction of 255."""
+    """Spatial distance (block means minus their mean, see block_means) to the previous frame, fraction of 255."""
     skip_grid: F32
     """Smallest spatial distance from frame t-1 to t+1..t+SKIP (the spatial flash check)."""
     back_grid: F32
@@ -190,7 +184,7 @@ def compute_signals(
             sig.first = thumb.index
         hist = histogram(thumb)
         means = block_means(thumb)
-        layout = np.asarray(means - means.mean(), dtype=np.float32)
+        layout = np.asarray(means - means.mean(), dtype=np.float32)  # the frame's mean removed (a fade cancels)
         y = thumb.y
         sig.luma.append(float(y.mean()))
         sig.spread.append(float(y.std()))
