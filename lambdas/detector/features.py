@@ -179,6 +179,7 @@ def compute_signals(
     long_span = 2 * LONG_WINDOW + 2 * ENDS
     hists: deque[F32] = deque(maxlen=long_span)  # histograms only: the long window keeps no pictures
     prev_means = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
+    ends: deque[F32] = deque(maxlen=long_span - ENDS + 1)  # median of each ENDS-frame run, newest last
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
@@ -225,16 +226,16 @@ def compute_signals(
                 sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
         ring.append((thumb, hist, layout))
         prev_means = means
+        hists.append(hist)
+        if len(hists) >= ENDS:
+            # The median histogram of the last ENDS frames, once per frame: a window's late end now,
+            # and later the early end of the windows that start here.
+            ends.append(np.median(np.stack([hists[-1 - i] for i in range(ENDS)]), axis=0))
         if len(ring) == span:
             # Window centred on frame n - span/2: median histograms of its first and last ENDS frames.
-            early = np.median(np.stack([ring[i][1] for i in range(ENDS)]), axis=0)
-            late = np.median(np.stack([ring[-1 - i][1] for i in range(ENDS)]), axis=0)
-            sig.wide[n - span // 2 + 1] = hist_distance(early, late)
-        hists.append(hist)
+            sig.wide[n - span // 2 + 1] = hist_distance(ends[-1 - (span - ENDS)], ends[-1])
         if len(hists) == long_span:
-            early = np.median(np.stack([hists[i] for i in range(ENDS)]), axis=0)
-            late = np.median(np.stack([hists[-1 - i] for i in range(ENDS)]), axis=0)
-            sig.wide_long[n - long_span // 2 + 1] = hist_distance(early, late)
+            sig.wide_long[n - long_span // 2 + 1] = hist_distance(ends[-1 - (long_span - ENDS)], ends[-1])
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n + 1)
     return sig
