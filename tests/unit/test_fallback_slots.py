@@ -103,13 +103,21 @@ def test_a_failed_rekognition_job_without_a_fallback_slot_stays_in_progress_unti
     assert ports.fallback_slots.holders.keys() == {FIRST_JOB}
 
 
-def test_the_sweeper_waits_for_a_fallback_slot_for_a_failed_job_whose_completion_was_lost() -> None:
+def failed_while_fallback_slots_are_full(lease_seconds: int) -> FallbackPorts:
+    """job-1 started at hour 0 and Rekognition failed it, its completion lost; someone else holds the one
+    fallback slot for ``lease_seconds``."""
     ports = FallbackPorts(detection_mode="rekognition-with-fallback")
     ports.store.now = iso(at(0))
     ports.rekognition.starts = ["job-1"]
     ports.start()
     ports.rekognition.pages["job-1"] = {None: failed_page()}
-    ports.fallback_slots.acquire("someone-else", 1, time.time(), 3600)
+    assert ports.fallback_slots is not None
+    ports.fallback_slots.acquire("someone-else", 1, time.time(), lease_seconds)
+    return ports
+
+
+def test_the_sweeper_waits_for_a_fallback_slot_for_a_failed_job_whose_completion_was_lost() -> None:
+    ports = failed_while_fallback_slots_are_full(3600)
     assert ports.sweep(1) == {"waiting-fallback-slot": 1}
     ports.fallback_slots.release("someone-else")
     assert ports.sweep(2) == {"collected-fallback": 1}
@@ -154,12 +162,7 @@ def test_a_recorded_but_never_launched_fallback_is_relaunched_only_with_a_slot()
 
 
 def test_a_failed_job_still_waiting_for_a_fallback_slot_at_the_deadline_is_failed_with_the_reason() -> None:
-    ports = FallbackPorts(detection_mode="rekognition-with-fallback")
-    ports.store.now = iso(at(0))
-    ports.rekognition.starts = ["job-1"]
-    ports.start()
-    ports.rekognition.pages["job-1"] = {None: failed_page()}
-    ports.fallback_slots.acquire("someone-else", 1, time.time(), 10**6)  # never released
+    ports = failed_while_fallback_slots_are_full(10**6)  # never released
     assert ports.sweep(11) == {"waiting-fallback-slot": 1}
     assert ports.sweep(12.1) == {"failed-fallback-deadline": 1}
     video = ports.store.video_of(VIDEO.key)
