@@ -57,8 +57,10 @@ DEBS = {
     "python3-imageio=2.4.1-5": "4467164fe9fc96f24ef2a50133ef71734294116845c3fc28ca5b102e1d6041e8",
     "python-nbsphinx-doc=0.8.11+ds-1": "cef34cd5345e67a97b84767438379629c3740f8874627bdb5e79b93508eb6014",
     "renpy-demo=8.0.3+dfsg-1": "b7599368598cd7a96e89772d48d7c89327fcc8d4490e0760eceda0bd792025d5",
-    # Debian trixie (the fresh half): fetched through a private apt configuration for that suite.
+    # Debian trixie and sid (the fresh half): fetched through a private apt configuration for that suite.
     "librust-vid-dup-finder-lib-dev=0.1.1-2": "46bf6031979e34545d5165daf0431734ab35fd6dedd231cb2014b9378b295ff7",
+    # Debian sid (unstable): the version may leave the archive when a newer one is uploaded.
+    "python-sphinxcontrib-video-doc=0.4.2-1": "2a4e26d7074c922f1a94b6c7a4327cf261b9f2852bf2eef9fcd4ee8b120e7850",
 }
 MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
