@@ -1,8 +1,9 @@
 """Spliced real content: single shots of real footage joined by known transitions, truth by construction.
 
-Usage: python bench/real_splice.py [--clips 12] [--seed 4242] [--sources v1|v2] [--out DIR]
+Usage: python bench/real_splice.py [--clips 12] [--seed 4242] [--sources v1|v2|v3] [--out DIR]
        (default ~/.cache/shot-bench/realsplice-SEED/{tune,heldout}, with --sources v2
-       ~/.cache/shot-bench/realsplice-v2-SEED/...; run bench/real_clips.py first)
+       ~/.cache/shot-bench/realsplice-v2-SEED/..., with --sources v3
+       ~/.cache/shot-bench/realsplice-v3-SEED/fresh; run bench/real_clips.py first)
 
 Sources are the single shots of the real set (surveillance, hand-held phone, animated film, street
 footage), decoded to 320x180 RGB and played at 25 fps. Each clip is a random run of shots joined by
@@ -14,6 +15,10 @@ odd-numbered the held-out half.
 ``--sources v2`` draws on other footage, none of it in the v1 material: the shots of the game movies
 (rendered 3D, old film footage, text screens), stock footage, a phone take and a 1906 film that
 bench/real_clips.py fetches (see bench/realset/SOURCES.md).
+
+``--sources v3`` draws only on the fresh half of the real set (footage in neither v1 nor v2, nobody has
+tuned on it): the single shots of the registry-fetched fresh clips (a vlog, a music video, a body-worn
+take). Every v3 clip is written to ``OUT/fresh``: there is no tuning half.
 """
 
 from __future__ import annotations
@@ -96,6 +101,51 @@ SOURCES_V2 = [
     ("tune/shepard_1906", 4, 78),
     ("tune/shepard_1906", 82, 287),
 ]
+
+# The fresh half's registry-fetched clips (bench/realset/SOURCES.md, "Fresh set"): every shot of at least
+# 20 frames, no flash in any; a title card cut short before its text changes. Session-only fresh clips are
+# left out so that the v3 set is the same on every machine.
+SOURCES_V3 = [
+    ("fresh/vdf_dog", 0, 118),
+    ("fresh/vdf_dog", 119, 148),
+    ("fresh/vdf_dog", 149, 219),
+    ("fresh/vdf_dog", 220, 286),
+    ("fresh/vdf_dog", 287, 371),
+    ("fresh/vdf_dog", 372, 398),
+    ("fresh/vdf_dog", 399, 430),
+    ("fresh/vdf_dog", 431, 472),
+    ("fresh/vdf_dog", 489, 524),
+    ("fresh/vdf_dog", 525, 823),
+    ("fresh/vdf_dog", 824, 879),
+    ("fresh/vdf_dog", 880, 954),
+    ("fresh/vdf_dog", 955, 1031),
+    ("fresh/vdf_dog", 1032, 1066),
+    ("fresh/vdf_cat", 31, 100),
+    ("fresh/vdf_cat", 244, 1125),
+    ("fresh/sphinxvideo_mv", 0, 27),
+    ("fresh/sphinxvideo_mv", 28, 57),
+    ("fresh/sphinxvideo_mv", 76, 109),
+    ("fresh/sphinxvideo_mv", 126, 160),
+    ("fresh/sphinxvideo_mv", 161, 200),
+    ("fresh/sphinxvideo_mv", 201, 222),
+    ("fresh/sphinxvideo_mv", 223, 266),
+    ("fresh/sphinxvideo_mv", 267, 287),
+    ("fresh/sphinxvideo_mv", 288, 325),
+    ("fresh/sphinxvideo_mv", 326, 375),
+    ("fresh/sphinxvideo_mv", 376, 408),
+    ("fresh/sphinxvideo_mv", 409, 440),
+    ("fresh/sphinxvideo_mv", 441, 479),
+    ("fresh/sphinxvideo_mv", 480, 534),
+    ("fresh/sphinxvideo_mv", 535, 558),
+    ("fresh/sphinxvideo_mv", 559, 582),
+    ("fresh/sphinxvideo_mv", 583, 626),
+    ("fresh/sphinxvideo_mv", 643, 692),
+    ("fresh/sphinxvideo_mv", 693, 742),
+    ("fresh/sphinxvideo_mv", 743, 789),
+    ("fresh/sphinxvideo_mv", 790, 828),
+]
+# Which material each --sources choice splices.
+SOURCE_SETS = {"v1": SOURCES, "v2": SOURCES_V2, "v3": SOURCES_V3}
 
 
 def load(realset: Path, sources: list[tuple[str, int, int]]) -> list[np.ndarray]:
@@ -226,17 +276,20 @@ def main() -> None:
     parser.add_argument("--transitions", type=int, default=26)
     parser.add_argument("--seed", type=int, default=4242)
     parser.add_argument("--realset", type=Path, default=CACHE / "realset")
-    parser.add_argument("--sources", choices=["v1", "v2"], default="v1", help="which real footage to splice")
+    parser.add_argument("--sources", choices=sorted(SOURCE_SETS), default="v1", help="which real footage to splice")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    v2 = args.sources == "v2"
-    out: Path = args.out or CACHE / (f"realsplice-v2-{args.seed}" if v2 else f"realsplice-{args.seed}")
-    shots = load(args.realset, SOURCES_V2 if v2 else SOURCES)
+    version = args.sources
+    out: Path = args.out or CACHE / (
+        f"realsplice-{args.seed}" if version == "v1" else f"realsplice-{version}-{args.seed}"
+    )
+    shots = load(args.realset, SOURCE_SETS[version])
     total = 0
     for k in range(args.clips):
         rng = random.Random(args.seed * 1000 + k)
         clip = make_clip(rng, shots, args.transitions)
-        half = "tune" if k % 2 == 0 else "heldout"
+        # v3 is for scoring only: nobody tunes on the fresh footage, so there is no tuning half.
+        half = "fresh" if version == "v3" else ("tune" if k % 2 == 0 else "heldout")
         (out / half).mkdir(parents=True, exist_ok=True)
         stem = f"splice{k:02d}"
         encode(clip, out / half / f"{stem}.mp4")
