@@ -24,7 +24,7 @@ provenance and licences in bench/realset/SOURCES.md):
 
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end) or ``fresh`` (a third set from other footage, for a score nobody has
-tuned on: Debian trixie packages, a truth's ``suite``, and session-only clips). Clips land in
+tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips). Clips land in
 ``OUT/tune``, ``OUT/heldout`` and ``OUT/fresh``.
 """
 
