@@ -484,6 +484,13 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
     return out
 
 
+def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
+    """Every transition the rules find in one analysed window (frames relative to it)."""
+    # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
+    pinned = find_cuts(s) + find_dips(s, fps)
+    return join_transitions(pinned + find_graduals(s, pinned), s, fps)
+
+
 def _one_gradual(prev: Transition, t: Transition, d: F32) -> bool:
     """Two gradual reports of one slow transition: their spans (nearly) touch, or the picture keeps
     changing on every frame between them (no shot, however short, sits there still)."""
