@@ -17,6 +17,9 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # tail is not a second transition, cuts into and out of 2-8-frame shots on a still camera.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.3"
+# DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
+# the rules' proposals; cues are the same.
+LEARNED_MODEL_VERSION = "fallback-1.3-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0
@@ -155,6 +158,8 @@ def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[st
         "JobStatus": "SUCCEEDED",
         "VideoMetadata": [raw.probe.video_metadata],
         "AudioMetadata": raw.probe.audio_metadata,
-        "SelectedSegmentTypes": selected_segment_types(opts.segment_types, MODEL_VERSION),
+        "SelectedSegmentTypes": selected_segment_types(
+            opts.segment_types, LEARNED_MODEL_VERSION if opts.transitions == "learned" else MODEL_VERSION
+        ),
         "Segments": sort_segments(segments, opts.segment_types),
     }

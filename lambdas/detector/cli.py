@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from detector import DetectOptions, VideoError, detect
+from detector.options import TRANSITION_ENGINES
 from segments.domain.exports import FORMATS, render
 
 
@@ -24,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start-ms", type=int, default=None, help="analyse from this time (milliseconds)")
     p.add_argument("--end-ms", type=int, default=None, help="analyse up to this time (milliseconds)")
     p.add_argument("--threads", type=int, default=0, help="decoder threads (0: ffmpeg decides)")
+    p.add_argument(
+        "--transitions",
+        choices=TRANSITION_ENGINES,
+        default="rules",
+        help="how shot boundaries are decided: the hand-set rules (default) or the learned model over them",
+    )
     return p
 
 
@@ -63,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_ms=args.start_ms,
             end_ms=args.end_ms,
             threads=args.threads,
+            transitions=args.transitions,
         )
     except ValueError as exc:
         print(f"segment-detect: {exc}", file=sys.stderr)

@@ -11,6 +11,10 @@ SEGMENT_TYPES = ("TECHNICAL_CUE", "SHOT")
 DEFAULT_MIN_CONFIDENCE = 50.0  # percent; the lowest Rekognition accepts
 DEFAULT_BLACK_MAX_PIXEL_THRESHOLD = 0.2  # fraction of the colour range
 DEFAULT_BLACK_MIN_COVERAGE = 99.0  # percent of a frame's pixels
+# How shot boundaries are decided: the hand-set rules (default; every decision traceable to one
+# threshold), or the learned boundary model over the rules' proposals (detector.learned: better on
+# edited real footage, but it still reports a title fading over a picture as a dissolve).
+TRANSITION_ENGINES = ("rules", "learned")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class DetectOptions:
     start_ms: int | None = None  # analyse from this time (ms) ...
     end_ms: int | None = None  # ... up to this time (ms, exclusive)
     threads: int = 0  # decoder threads; 0 = ffmpeg's choice
+    transitions: str = "rules"  # one of TRANSITION_ENGINES
 
     def __post_init__(self) -> None:
         for name in ("shot_min_confidence", "cue_min_confidence"):
@@ -36,6 +41,8 @@ class DetectOptions:
             raise ValueError("black_min_coverage must be between 0 and 100")
         if not self.segment_types or any(t not in SEGMENT_TYPES for t in self.segment_types):
             raise ValueError("segment_types must be a non-empty subset of TECHNICAL_CUE, SHOT")
+        if self.transitions not in TRANSITION_ENGINES:
+            raise ValueError(f"transitions must be one of {', '.join(TRANSITION_ENGINES)}")
         if self.start_ms is not None and self.start_ms < 0:
             raise ValueError("start_ms must be 0 or more")
         if self.end_ms is not None and self.end_ms <= 0:

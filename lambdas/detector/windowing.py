@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, find_cues, find_cuts, find_dips, find_graduals, join_transitions
+from detector.analysis import CueRun, Transition, find_cues, rule_transitions
 from detector.decode import Probe, VideoReader
 from detector.errors import UnreadableVideoError
 from detector.features import compute_signals
+from detector.learned import learned_transitions
 from detector.options import DetectOptions, black_level
 from segments.domain.timecode import millis_to_frame
 
@@ -72,14 +73,13 @@ def detect_raw(
     own_last_frame = analysed_last if own_last is None else min(own_last, analysed_last)
     _check_complete(probe, own_last, analysed_last)
     fps = float(probe.rate)
-    # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
-    pinned = find_cuts(arrays) + find_dips(arrays, fps)
-    graduals = find_graduals(arrays, pinned)
+    # The rules decide, or propose to the learned model, which sees their proposals and every
+    # signal around each frame.
+    found = rule_transitions(arrays, fps)
+    if opts.transitions == "learned":
+        found = learned_transitions(arrays, found)
     transitions = sorted(
-        (
-            replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base)
-            for t in join_transitions(pinned + graduals, arrays, fps)
-        ),
+        (replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base) for t in found),
         key=lambda t: t.frame,
     )
     # A transition belongs to the window holding the first frame of its new shot (frame 0 starts no shot).
