@@ -1,6 +1,6 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
-Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout]
+Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout|fresh]
        [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
@@ -24,30 +24,38 @@ KIT = ROOT.parent / "shared" / "bench"
 CACHE = Path.home() / ".cache" / "shot-bench"
 CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
 VIDEO_SUFFIXES = (".mp4", ".avi")
-ENGINES = ("ours", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
+ENGINES = ("ours", "ours-learned", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
 
 
 SPLICE_SEED = 4242
 
 
 def real_half(half: str) -> Path:
-    """The real set's tuning or held-out half (real clips + spliced real content), fetched on first use.
+    """A half of the real set (real clips + spliced real content), fetched on first use.
 
-    Held out: the real clips whose truth says ``heldout`` and the odd clips spliced from the v2
-    footage. The v1 splice (both halves) was looked at while tuning fallback-1.3: tuning only.
+    Tune: the real clips marked ``tune`` or ``heldout`` (the held-out half was scored for
+    fallback-1.3 and looked at since), the v1 splices and the v2 splices. Held out (1.3's report,
+    kept to compare): the clips marked ``heldout`` and the odd v2 splices. Fresh (never looked at
+    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only.
     """
     realset = CACHE / "realset"
     v1, v2 = CACHE / f"realsplice-{SPLICE_SEED}", CACHE / f"realsplice-v2-{SPLICE_SEED}"
+    v3 = CACHE / f"realsplice-v3-{SPLICE_SEED}"
     splice = [sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)]
     if not list((realset / half).glob("*.json")):
         subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py")], check=True)
-    if half == "tune" and not list((v1 / "tune").glob("*.json")):
-        subprocess.run(splice, check=True)
-    if not list((v2 / half).glob("*.json")):
-        subprocess.run([*splice, "--sources", "v2"], check=True)
-    sources = [(realset / half, ""), (v2 / half, "v2-")]
+    if half == "fresh":
+        if not list((v3 / "fresh").glob("*.json")):
+            subprocess.run([*splice, "--sources", "v3"], check=True)
+        sources = [(realset / "fresh", ""), (v3 / "fresh", "v3-")]
+    else:
+        if half == "tune" and not list((v1 / "tune").glob("*.json")):
+            subprocess.run(splice, check=True)
+        if not list((v2 / half).glob("*.json")):
+            subprocess.run([*splice, "--sources", "v2"], check=True)
+        sources = [(realset / half, ""), (v2 / half, "v2-")]
     if half == "tune":
-        sources += [(v1 / "tune", "v1-"), (v1 / "heldout", "v1-")]
+        sources += [(realset / "heldout", ""), (v2 / "heldout", "v2-"), (v1 / "tune", "v1-"), (v1 / "heldout", "v1-")]
     joined = CACHE / f"real-{half}"
     shutil.rmtree(joined, ignore_errors=True)  # exactly this half's clips, whatever an older run linked
     joined.mkdir(parents=True)
@@ -99,10 +107,10 @@ def shots_response(cuts: list[int], frames: int, fps: float) -> dict[str, Any]:
 
 def run_engine(engine: str, video: Path) -> dict[str, Any]:
     """One engine's prediction for one clip, in the GetSegmentDetection shape."""
-    if engine == "ours":
-        from detector import detect
+    if engine in ("ours", "ours-learned"):
+        from detector import DetectOptions, detect
 
-        return detect(str(video))
+        return detect(str(video), DetectOptions(transitions="learned" if engine == "ours-learned" else "rules"))
     if engine.startswith("pyscenedetect"):
         from scenedetect import AdaptiveDetector, ContentDetector, open_video
         from scenedetect import detect as sd_detect
@@ -191,7 +199,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
     parser.add_argument(
-        "--real", choices=("tune", "heldout"), default=None,
+        "--real", choices=("tune", "heldout", "fresh"), default=None,
         help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
     )  # fmt: skip
     args = parser.parse_args()
@@ -222,8 +230,8 @@ def main() -> None:
         per_clip[engine] = {c["video"]: c["shots"] for c in scores["per_clip"]}
         lines.append(row(engine, scores))
         print(lines[-1], flush=True)
-        if engine == "ours":
-            calibration = confidence_table(videos, gt_dir, pred_dir)
+        if engine.startswith("ours"):
+            calibration += [f"`{engine}`:", "", *confidence_table(videos, gt_dir, pred_dir), ""]
     lines += ["", *group_table(per_clip), "", *clip_table(per_clip), "", *calibration]
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
