@@ -15,11 +15,13 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # gradual, nominal rate for VFR, truncation refused, flat colours are not bars or black.
 # 1.3: slow (2-4 s) dissolves and fades (long window, contrast sinking into a dip), a fade's still
 # tail is not a second transition, cuts into and out of 2-8-frame shots on a still camera.
+# 1.4: frames count from the video's first picture when its stream starts late (not from the
+# container's start, which numbered copies of the first picture before it).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.3"
+MODEL_VERSION = "fallback-1.4"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.3-learned"
+LEARNED_MODEL_VERSION = "fallback-1.4-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

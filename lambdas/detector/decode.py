@@ -175,9 +175,13 @@ class VideoReader:
         """Thumbnails of frames ``start_frame``..``end_frame`` (inclusive), numbered from the video's start."""
         rate = self.probe.rate
         tb = self.stream.time_base
+        # Frame 0 is the video's first frame, wherever its stream starts: a recording whose picture
+        # starts after its sound (start_time 0.85 s) has no frames before it to number, and decoders,
+        # editors and the container's own frame count all count from it.
+        origin = self.stream.start_time or 0
         if start_frame > 0 and tb:
             # Seek to the keyframe at or before the window, then decode forward.
-            target = int(Fraction(start_frame) / rate / tb)
+            target = origin + int(Fraction(start_frame) / rate / tb)
             self.container.seek(max(0, target), stream=self.stream, backward=True, any_frame=False)
         last = -1
         step = self.step
@@ -185,7 +189,7 @@ class VideoReader:
         try:
             for frame in self.container.decode(self.stream):
                 stamp = clock.best_effort(frame.pts, frame.dts)
-                index = round(Fraction(stamp) * tb * rate) if stamp is not None and tb else last + 1
+                index = round(Fraction(stamp - origin) * tb * rate) if stamp is not None and tb else last + 1
                 if index <= last:
                     continue  # VFR duplicates map onto an already-seen frame number
                 if index < start_frame:

@@ -122,6 +122,16 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         check=True,
         timeout=60,
     )
+    # A recording whose picture starts 0.6 s after its sound (video start_time 0.6 s, 75 frames,
+    # no frames before): a cut at the video's frame 50.
+    out["late_video"] = d / "late_video.mp4"
+    late = f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=1,setpts=PTS-STARTPTS[b];[a][b]concat=n=2"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=4", "-itsoffset", "0.6", "-f", "lavfi", "-i", late,
+         "-map", "1:v", "-map", "0:a", "-fps_mode:v", "passthrough", "-c:v", "libx264", "-preset", "veryfast",
+         "-pix_fmt", "yuv420p", "-c:a", "aac", str(out["late_video"])],
+        check=True, timeout=60,
+    )  # fmt: skip
     out["text"] = d / "notes.mp4"
     out["text"].write_text("this is not a video\n")
     truncated = d / "truncated.mp4"

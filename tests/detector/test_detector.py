@@ -178,6 +178,13 @@ def test_a_clock_ticking_over_a_still_card_is_not_a_jump_cut(clips: dict[str, Pa
     assert len(shots(detect(str(clips["clock"])))) == 1
 
 
+def test_frames_count_from_the_first_picture_when_the_video_starts_after_the_sound(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["late_video"]))
+    assert shots(response) == [(0, 49), (50, 74)]  # not 15 copies of the first picture before it
+    cut = next(s for s in response["Segments"] if s["Type"] == "SHOT" and s["StartFrameNumber"] == 50)
+    assert cut["StartTimestampMillis"] == 2000 and cut["StartTimecodeSMPTE"] == "00:00:02:00"
+
+
 def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
 
