@@ -36,6 +36,9 @@ ENGINE_CODE = {
     "from bench.detector_accuracy import transnet_response\nr=transnet_response(__import__('pathlib').Path(P))",
     "segment-detect": "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'detector.cli', P, "
     "'--threads', str(T)], check=True, stdout=subprocess.DEVNULL, env={'PYTHONPATH': LAMBDAS})",
+    "segment-detect-learned": "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'detector.cli', P, "
+    "'--threads', str(T), '--transitions', 'learned'], check=True, stdout=subprocess.DEVNULL, "
+    "env={'PYTHONPATH': LAMBDAS})",
     "pyscenedetect": "from scenedetect import detect, ContentDetector, open_video\nimport cv2\ncv2.setNumThreads(T)\n"
     "detect(P, ContentDetector())\nn=int(open_video(P).duration.get_frames())",
 }
