@@ -180,26 +180,28 @@ def export(model: Any, n_features: int) -> dict[str, np.ndarray]:
     return arrays
 
 
+def matches(clip: dict[str, Any], starts: list[int]) -> tuple[int, int, int]:
+    """Transition matches of shot starts against a clip's truth (point boundaries, as the detector's
+    shots report them; the kit's matcher, ±2 frames)."""
+    n = clip["n"]
+    bounds = [0, *sorted(f for f in starts if 0 < f < n)]
+    shots = [(s, (bounds[i + 1] - 1 if i + 1 < len(bounds) else n - 1)) for i, s in enumerate(bounds)]
+    tp, fp, fn = ev.match_transitions(clip["truth"], ev.shots_to_transitions(shots), 2)
+    return len(tp), len(fp), len(fn)
+
+
 def score(clips: list[dict[str, Any]], probability: Any) -> tuple[int, int, int]:
-    """Transition matches (point boundaries, as the detector's shots report them) over clips."""
-    tp = fp = fn = 0
-    for c in clips:
-        found = transitions_from_probability(probability(c["x"]))
-        starts = [0] + [t.frame for t in found if 0 < t.frame < c["n"]]
-        shots = [(s, (starts[i + 1] - 1 if i + 1 < len(starts) else c["n"] - 1)) for i, s in enumerate(starts)]
-        t, f, m = ev.match_transitions(c["truth"], ev.shots_to_transitions(shots), 2)
-        tp, fp, fn = tp + len(t), fp + len(f), fn + len(m)
-    return tp, fp, fn
+    """The model's matches over clips."""
+    found = [
+        matches(c, [t.frame for t in transitions_from_probability(probability(c["x"]), c["rules"])]) for c in clips
+    ]
+    return tuple(sum(f[k] for f in found) for k in range(3))  # type: ignore[return-value]
 
 
 def rules_score(clips: list[dict[str, Any]]) -> tuple[int, int, int]:
-    tp = fp = fn = 0
-    for c in clips:
-        starts = [0] + [t.frame for t in c["rules"]]
-        shots = [(s, (starts[i + 1] - 1 if i + 1 < len(starts) else c["n"] - 1)) for i, s in enumerate(starts)]
-        t, f, m = ev.match_transitions(c["truth"], ev.shots_to_transitions(shots), 2)
-        tp, fp, fn = tp + len(t), fp + len(f), fn + len(m)
-    return tp, fp, fn
+    """The rules' matches over clips."""
+    found = [matches(c, [t.frame for t in c["rules"]]) for c in clips]
+    return tuple(sum(f[k] for f in found) for k in range(3))  # type: ignore[return-value]
 
 
 def f1(tp: int, fp: int, fn: int) -> float:
