@@ -353,7 +353,7 @@ def _windowed_graduals(
     # A real transition keeps the windowed distance high for several frames; regions closer
     # than half a window belong to the same transition (e.g. a dip to black).
     regions: list[list[int]] = []
-    for a, b in _runs(above, min_frames):
+    for a, b in runs(above, min_frames):
         if regions and a - regions[-1][1] <= window // 2:
             regions[-1][1] = b
         else:
@@ -391,7 +391,7 @@ def find_dips(s: SignalArrays, fps: float) -> list[Transition]:
     side = max(2, reach // 2)  # frames each side of the bottom that must be fading
     dips: list[Transition] = []
     held = _held(s, hold)
-    for a, b in _runs(spread <= DIP_FLAT_SPREAD, 1):
+    for a, b in runs(spread <= DIP_FLAT_SPREAD, 1):
         if held[a : b + 1].any() or a < side or b + side >= n:
             continue
         bottom = float(spread[a : b + 1].min())
@@ -505,7 +505,7 @@ def _held(s: SignalArrays, min_frames: int, max_spread: float = DIP_FLAT_SPREAD)
     """Frames inside a hold: at least ``min_frames`` flat frames in a row whose mean luma stays put."""
     still = np.abs(np.diff(s.luma, prepend=s.luma[:1])) <= HOLD_MAX_LUMA_STEP
     mask = np.zeros(len(s.luma), dtype=bool)
-    for a, b in _runs((s.spread <= max_spread) & still, min_frames):
+    for a, b in runs((s.spread <= max_spread) & still, min_frames):
         mask[a : b + 1] = True
     return mask
 
@@ -515,7 +515,7 @@ def black_run_frames(fps: float) -> int:
     return max(BLACK_MIN_FRAMES, round(fps * BLACK_MIN_SECONDS))
 
 
-def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """Inclusive (start, end) of each run of True at least ``min_len`` long."""
     runs: list[tuple[int, int]] = []
     padded = np.r_[False, mask, False].astype(np.int8)
@@ -532,10 +532,10 @@ def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     cues: list[CueRun] = []
     black = (s.black >= min_coverage / 100.0) & (s.spread <= BLACK_MAX_SPREAD) & (s.sat <= BLACK_MAX_SAT)
     # The bottom of a dip to black lasts a frame or two: that is a transition, not a black segment.
-    for a, b in _runs(black, black_run_frames(fps)):
+    for a, b in runs(black, black_run_frames(fps)):
         cues.append(CueRun("BlackFrames", a, b, _scale(float(s.black[a : b + 1].mean()), min_coverage / 100, 1.0)))
     bars = s.bars >= BARS_MIN
-    for a, b in _runs(bars, max(MIN_CUE_FRAMES, int(fps * BARS_MIN_SECONDS))):
+    for a, b in runs(bars, max(MIN_CUE_FRAMES, int(fps * BARS_MIN_SECONDS))):
         cues.append(CueRun("ColorBars", a, b, _scale(float(s.bars[a : b + 1].mean()), BARS_MIN, BARS_SURE)))
     credits = (
         (s.black >= CREDITS_MIN_DARK)
@@ -546,7 +546,7 @@ def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     )
     # Scrolling text can pause for a frame: close gaps of up to half a second.
     credits = _close_gaps(credits, int(fps * CREDITS_MAX_PAUSE_SECONDS))
-    for a, b in _runs(credits, int(fps * CREDITS_MIN_SECONDS)):
+    for a, b in runs(credits, int(fps * CREDITS_MIN_SECONDS)):
         cues.append(CueRun("EndCredits", a, b, CREDITS_CONFIDENCE))
     # Still means still over a few frames (animations can hold a frame, then jump), allowing the
     # small flicker an encoder's keyframe adds to a still picture.
@@ -555,7 +555,7 @@ def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:
     card = (motion <= CARD_MAX_MOTION) & (spikes <= CARD_MAX_FLICKER) & (s.edges >= CARD_MIN_EDGES) & ~black & ~bars
     slate = card & (s.sat <= SLATE_MAX_SAT) & (s.edges >= SLATE_MIN_EDGES)
     for cue, mask in (("Slate", slate), ("StudioLogo", card & ~slate)):
-        for a, b in _runs(mask, max(MIN_CUE_FRAMES, round(fps * CARD_MIN_SECONDS))):
+        for a, b in runs(mask, max(MIN_CUE_FRAMES, round(fps * CARD_MIN_SECONDS))):
             stillness = 1.0 - float(motion[a : b + 1].mean()) / CARD_MAX_MOTION
             cues.append(CueRun(cue, a, b, 50.0 + CARD_CONFIDENCE_SPAN * float(np.clip(stillness, 0.0, 1.0))))
     return sorted(cues, key=lambda c: c.start)
@@ -586,8 +586,7 @@ def _rolling(x: F32, width: int, reduce: Callable[..., Any]) -> F32:
 def _close_gaps(mask: np.ndarray, gap: int) -> np.ndarray:
     """Fill runs of False no longer than ``gap`` that sit between two True runs."""
     out = mask.copy()
-    runs = _runs(~mask, 1)
-    for a, b in runs:
+    for a, b in runs(~mask, 1):
         if b - a + 1 <= gap and a > 0 and b + 1 < len(mask):
             out[a : b + 1] = True
     return out

@@ -1,13 +1,14 @@
 """A learned boundary model over the hand-made signals: which frames belong to a shot change.
 
 The rules in :mod:`detector.analysis` each weigh one or two signals at one frame with thresholds
-set by hand; on edited footage unlike what they were tuned on (rendered lighting, animation in
-steps, text fading in stages) they fire on effects and miss crowded transitions. This model looks at
-every signal in a window around each frame at once, together with what the rules found there, and
-gives the probability that the frame is a cut's first frame or one of a gradual transition's
-frames. It is a gradient-boosted tree ensemble fitted by ``bench/train_boundary.py`` (scikit-learn,
-bench only) and stored as plain arrays (``models/boundary.npz``); evaluating it is a few numpy
-comparisons per tree level, so the detector needs no machine-learning runtime.
+set by hand. This model looks at every signal in a window around each frame at once, together
+with what the rules found there, and gives the probability that the frame is a cut's first frame
+or one of a gradual transition's frames. It is opt-in (``DetectOptions(transitions="learned")``):
+on real footage neither had seen it found more dissolves than the rules but scored lower overall
+(lambdas/detector/README.md, "Measured"). It is a gradient-boosted tree ensemble fitted by
+``bench/train_boundary.py`` (scikit-learn, bench only) and stored as plain arrays
+(``models/boundary.npz``); evaluating it is a few numpy comparisons per tree level, so the
+detector needs no machine-learning runtime.
 
 Pure numpy: no boto3, no I/O beyond reading the packaged model once.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from detector.analysis import Transition, _runs
+from detector.analysis import Transition, runs
 from detector.features import F32, SignalArrays
 
 MODEL_PATH = Path(__file__).with_name("models") / "boundary.npz"
@@ -36,7 +37,7 @@ HIGH = 0.7
 LOW = 0.3
 MERGE_GAP = 2  # runs this close are one transition
 BLOCK = 4096  # frames described at once (memory stays flat in the video's length)
-MARGIN = 40  # context frames either side of a block (> RULE_REACH + the widest offset)
+MARGIN = 40  # context frames either side of a block (more than the widest look-around, 12 frames)
 
 
 def _shifted(x: F32, offsets: range) -> list[F32]:
@@ -170,7 +171,7 @@ def transitions_from_probability(p: npt.NDArray[np.float64], rules: Sequence[Tra
         if t.kind == "gradual":
             gradual_of[max(0, min(t.start, t.frame)) : max(0, max(t.end + 1, t.frame) + 1)] = k
     spans: list[tuple[int, int, float]] = []
-    for a, b in _runs(p >= LOW, 1):
+    for a, b in runs(p >= LOW, 1):
         peak = float(p[a : b + 1].max())
         if a == 0 or peak < HIGH:
             continue  # frame 0 starts the first shot, not a transition
@@ -198,8 +199,9 @@ def probabilities(s: SignalArrays, rules: list[Transition], model: TreeEnsemble)
     """Each frame's probability of belonging to a transition, BLOCK frames at a time.
 
     Each block is described with MARGIN frames of context either side (more than any feature
-    looks: 12 frames of offsets, a rolling median of 8, rule boundaries up to 30 away), so the
-    result equals describing the whole window at once while memory stays a block's worth.
+    looks: 12 frames of offsets, a rolling median of 8) and with every rule boundary within
+    RULE_REACH of it, so the result equals describing the whole window at once while memory
+    stays a block's worth.
     """
     n = len(s.luma)
     out = np.empty(n, dtype=np.float64)
