@@ -248,7 +248,7 @@ def main() -> None:
     trained = f1(*score(clips, ensemble.probability))
     lines += [
         "",
-        f"Written {args.out.relative_to(ROOT)}: {len(arrays['roots'])} trees, {len(arrays['value'])} nodes; "
+        f"Written {args.out}: {len(arrays['roots'])} trees, {len(arrays['value'])} nodes; "
         f"numpy evaluation matches scikit-learn within {gap:.1e}; training F1 {trained:.3f}.",
     ]
     report = ROOT / "bench" / "out" / "train_boundary.md"
