@@ -94,6 +94,11 @@ FADE_MONOTONIC = 0.8
 # A hold (a black or white stretch that is a segment of its own) is flat AND still: the bottom of a
 # slow fade is flat for many frames too, but its mean luma keeps moving (about 1.7 code values a
 # frame in a 90-frame fade of dark footage); a held frame repeats within compression noise.
+# A fade step (see _fade_step): the mean luma moves at most this much (code values) in one frame,
+# each pixel by little more than the mean does, and the frames around move the same way.
+FADE_MAX_STEP = 8.0
+FADE_PIXEL_SHARE = 1.5
+FADE_PIXEL_SLACK = 0.5  # code values
 HOLD_MAX_LUMA_STEP = 0.5  # code values per frame
 # A fade-out into a fade-in joined by join_transitions changes the picture on this share of its frames.
 DIP_CHANGING_SHARE = 0.8
@@ -254,6 +259,27 @@ def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
     return value - STILL_JUMP_RATIO * local
 
 
+def _fade_step(s: SignalArrays, i: int) -> bool:
+    """Frame ``i`` is one step of a fade: the whole picture brightens or darkens a little, as the
+    frames around it do, in the same direction.
+
+    A slow fade over flat content (a plain background, a dark scene) moves the whole luma histogram
+    across a bin edge every few frames: a histogram jump with calm around it, like a cut. But
+    its pixels change only by the shift of the mean, and the mean moves the same way on nearly
+    every frame before it or after it; a cut changes the picture itself.
+    """
+    step = float(s.luma[i] - s.luma[i - 1])
+    if step == 0.0 or abs(step) > FADE_MAX_STEP:
+        return False
+    if float(s.d_pix[i]) * 255.0 > FADE_PIXEL_SHARE * abs(step) + FADE_PIXEL_SLACK:
+        return False  # the picture changed beyond its brightness
+    # The fade runs on at least one side: it may end here (steady frames after it) or turn
+    # at the bottom of a dip (the other side moves the other way).
+    before = np.diff(s.luma[max(0, i - 1 - NEIGHBOURHOOD) : i])
+    after = np.diff(s.luma[i : i + 1 + NEIGHBOURHOOD])
+    return any(side.size and np.mean(np.sign(side) == np.sign(step)) >= FADE_MONOTONIC for side in (before, after))
+
+
 def find_cuts(s: SignalArrays) -> list[Transition]:
     """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames).
 
@@ -277,6 +303,8 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
         if by_layout is None:
             by_layout = _still_camera_jump(s, i)
         if by_colour is None and by_layout is None:
+            continue
+        if _fade_step(s, i):
             continue
         if cuts and i - cuts[-1].frame <= 1:
             if d[i] + s.d_grid[i] > d[cuts[-1].frame] + s.d_grid[cuts[-1].frame]:

@@ -85,6 +85,15 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "slow_dissolve.mp4",
         f"testsrc2={size}:d=8[a];testsrc2={size}:d=8,negate[b];[a][b]xfade=transition=dissolve:duration=3.6:offset=2",
     )
+    # A 3.5 s fade through black between two flat backgrounds with a small moving box (frames
+    # 60-164 mixed at 30 fps): the luma histogram of a flat picture crosses a bin edge every
+    # few frames of the fade, each crossing a jump with calm around it.
+    box = "drawbox=x='mod(t*30,130)':y=35:w=16:h=16:color=0x6070ff:t=fill"
+    out["flat_fade"] = make_clip(
+        d / "flat_fade.mp4",
+        f"color=c=0x5a2a08:s=160x90:r=30:d=7,{box}[a];color=c=0x40a8e8:s=160x90:r=30:d=7,{box}[b];"
+        "[a][b]xfade=transition=fadeblack:duration=3.5:offset=2",
+    )
     # A still test card whose burned-in clock ticks over every second: one shot (at 320x180 the
     # digits are large enough to move the layout signal).
     out["clock"] = make_clip(d / "clock.mp4", "testsrc=s=320x180:r=25:d=4")

@@ -185,6 +185,11 @@ def test_frames_count_from_the_first_picture_when_the_video_starts_after_the_sou
     assert cut["StartTimestampMillis"] == 2000 and cut["StartTimecodeSMPTE"] == "00:00:02:00"
 
 
+def test_a_slow_fade_over_flat_backgrounds_is_one_transition_not_a_cut_per_step(clips: dict[str, Path]) -> None:
+    (_, (boundary, _)) = shots(detect(str(clips["flat_fade"])))
+    assert 60 <= boundary <= 165
+
+
 def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
 
