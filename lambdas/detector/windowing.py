@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, find_cues, rule_transitions
+from detector.analysis import CueRun, Transition, calibrated, find_cues, rule_transitions
 from detector.decode import Probe, VideoReader
 from detector.errors import UnreadableVideoError
 from detector.features import compute_signals
@@ -75,9 +75,11 @@ def detect_raw(
     fps = float(probe.rate)
     # The rules decide, or propose to the learned model, which sees their proposals and every
     # signal around each frame.
-    found = rule_transitions(arrays, fps)
+    proposals = rule_transitions(arrays, fps)
     if opts.transitions == "learned":
-        found = learned_transitions(arrays, found)
+        found = learned_transitions(arrays, proposals)
+    else:
+        found = [calibrated(t) for t in proposals]
     transitions = sorted(
         (replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base) for t in found),
         key=lambda t: t.frame,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import Transition, find_cuts, find_dips, find_graduals, join_transitions
+from detector.analysis import (
+    GRADUAL_MAX_CONFIDENCE,
+    Transition,
+    calibrated,
+    find_cuts,
+    find_dips,
+    find_graduals,
+    join_transitions,
+)
 from detector.features import F32, SignalArrays
 
 
@@ -217,3 +225,10 @@ def test_a_layout_jump_that_stands_alone_is_a_cut_between_angles() -> None:
 
 def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
     assert find_cuts(layout_jumps({56: 0.08, 60: 0.09, 64: 0.085})) == []
+
+
+def test_a_gradual_transition_never_claims_the_top_confidence_band_and_keeps_its_order() -> None:
+    sure, unsure = Transition(10, "gradual", 100.0, 5, 14), Transition(40, "gradual", 60.0, 35, 44)
+    assert calibrated(sure).confidence == GRADUAL_MAX_CONFIDENCE < 95.0
+    assert 50.0 < calibrated(unsure).confidence < calibrated(sure).confidence
+    assert calibrated(Transition(70, "cut", 100.0, 70, 69)).confidence == 100.0  # cuts keep their scale

@@ -80,6 +80,12 @@ def test_dissolve_is_one_transition_inside_the_mixed_frames(clips: dict[str, Pat
     assert 48 <= boundaries[0] <= 77
 
 
+def test_a_clear_fade_is_scored_below_the_band_only_cuts_earn(clips: dict[str, Path]) -> None:
+    (_, fade) = [s for s in detect(str(clips["long_fade"]))["Segments"] if s["Type"] == "SHOT"]
+    (_, cut, _) = [s for s in detect(str(clips["cuts"]))["Segments"] if s["Type"] == "SHOT"]
+    assert 50.0 <= fade["ShotSegment"]["Confidence"] < 95.0 <= cut["ShotSegment"]["Confidence"]
+
+
 def test_slate_and_studio_logo_at_the_head_only(clips: dict[str, Path]) -> None:
     response = detect(str(clips["cards"]))
     (slate,) = cues(response, "Slate")
