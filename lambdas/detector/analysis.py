@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -92,14 +92,14 @@ DIP_SURE = 0.6  # mean change per frame of the fades at which a dip's confidence
 # A slow fade: the luma spread falls (rises) on at least this share of the frames before (after) the
 # flat bottom, by DIP_RISE in all.
 FADE_MONOTONIC = 0.8
-# A hold (a black or white stretch that is a segment of its own) is flat AND still: the bottom of a
-# slow fade is flat for many frames too, but its mean luma keeps moving (about 1.7 code values a
-# frame in a 90-frame fade of dark footage); a held frame repeats within compression noise.
 # A fade step (see _fade_step): the mean luma moves at most this much (code values) in one frame,
 # each pixel by little more than the mean does, and the frames around move the same way.
 FADE_MAX_STEP = 8.0
 FADE_PIXEL_SHARE = 1.5
 FADE_PIXEL_SLACK = 0.5  # code values
+# A hold (a black or white stretch that is a segment of its own) is flat AND still: the bottom of a
+# slow fade is flat for many frames too, but its mean luma keeps moving (about 1.7 code values a
+# frame in a 90-frame fade of dark footage); a held frame repeats within compression noise.
 HOLD_MAX_LUMA_STEP = 0.5  # code values per frame
 # A fade-out into a fade-in joined by join_transitions changes the picture on this share of its frames.
 DIP_CHANGING_SHARE = 0.8
@@ -165,6 +165,16 @@ class Transition:
     confidence: float  # percent 50-100
     start: int
     end: int
+
+    @property
+    def changed(self) -> tuple[int, int]:
+        """First and last frame (inclusive) the transition changes: a cut's first new frame; a
+        gradual's mixed frames and the new shot's first."""
+        return min(self.start, self.frame), max(self.end + 1, self.frame)
+
+    def shifted(self, by: int) -> Transition:
+        """The same transition with every frame number moved by ``by`` (window to video numbering)."""
+        return replace(self, frame=self.frame + by, start=self.start + by, end=self.end + by)
 
 
 @dataclass(frozen=True)
@@ -376,7 +386,7 @@ def _windowed_graduals(
     reach = window + ENDS
     blocked = np.zeros(n, dtype=bool)
     for c in known:
-        first, last = (min(c.frame, c.start), max(c.frame, c.end + 1)) if whole_spans else (c.frame, c.frame)
+        first, last = c.changed if whole_spans else (c.frame, c.frame)
         blocked[max(0, first - reach) : min(n, last + reach)] = True
     above = (wide >= GRADUAL_MIN) & ~blocked
     # A real transition keeps the windowed distance high for several frames; regions closer
@@ -530,8 +540,7 @@ def calibrated(t: Transition) -> Transition:
     """
     if t.kind != "gradual":
         return t
-    confidence = 50.0 + (t.confidence - 50.0) * (GRADUAL_MAX_CONFIDENCE - 50.0) / 50.0
-    return Transition(t.frame, t.kind, confidence, t.start, t.end)
+    return replace(t, confidence=50.0 + (t.confidence - 50.0) * (GRADUAL_MAX_CONFIDENCE - 50.0) / 50.0)
 
 
 def _one_gradual(prev: Transition, t: Transition, d: F32) -> bool:
@@ -560,13 +569,13 @@ def black_run_frames(fps: float) -> int:
 
 def runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """Inclusive (start, end) of each run of True at least ``min_len`` long."""
-    runs: list[tuple[int, int]] = []
+    found: list[tuple[int, int]] = []
     padded = np.r_[False, mask, False].astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
         if stop - start >= min_len:
-            runs.append((int(start), int(stop - 1)))
-    return runs
+            found.append((int(start), int(stop - 1)))
+    return found
 
 
 def find_cues(s: SignalArrays, min_coverage: float, fps: float) -> list[CueRun]:

@@ -16,7 +16,7 @@ Pure numpy: no boto3, no I/O beyond reading the packaged model once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,8 +85,8 @@ def frame_features(s: SignalArrays, rules: list[Transition]) -> npt.NDArray[np.f
             if 0 <= t.frame < n:
                 cut[t.frame] = t.confidence / 100.0
         else:
-            first, last = max(0, min(t.start, t.frame)), max(0, max(t.end + 1, t.frame) + 1)
-            gradual[first:last] = t.confidence / 100.0
+            first, last = t.changed
+            gradual[max(0, first) : max(0, last + 1)] = t.confidence / 100.0
         distance = np.minimum(distance, np.abs(frames - t.frame).astype(np.float32))
     for x in (cut, gradual):
         columns += _shifted(x, RULE_OFFSETS)
@@ -169,7 +169,8 @@ def transitions_from_probability(p: npt.NDArray[np.float64], rules: Sequence[Tra
     gradual_of = np.full(len(p), -1, dtype=np.int64)
     for k, t in enumerate(rules):
         if t.kind == "gradual":
-            gradual_of[max(0, min(t.start, t.frame)) : max(0, max(t.end + 1, t.frame) + 1)] = k
+            first, last = t.changed
+            gradual_of[max(0, first) : max(0, last + 1)] = k
     spans: list[tuple[int, int, float]] = []
     for a, b in runs(p >= LOW, 1):
         peak = float(p[a : b + 1].max())
@@ -209,11 +210,7 @@ def probabilities(s: SignalArrays, rules: list[Transition], model: TreeEnsemble)
         b = min(n, a + BLOCK)
         lo, hi = max(0, a - MARGIN), min(n, b + MARGIN)
         part = SignalArrays(*(x[lo:hi] for x in s))
-        near = [
-            replace(t, frame=t.frame - lo, start=t.start - lo, end=t.end - lo)
-            for t in rules
-            if max(t.end + 1, t.frame) + RULE_REACH >= lo and min(t.start, t.frame) - RULE_REACH < hi
-        ]
+        near = [t.shifted(-lo) for t in rules if t.changed[1] + RULE_REACH >= lo and t.changed[0] - RULE_REACH < hi]
         out[a:b] = model.probability(frame_features(part, near))[a - lo : b - lo]
     return out
 

@@ -81,7 +81,7 @@ def detect_raw(
     else:
         found = [calibrated(t) for t in proposals]
     transitions = sorted(
-        (replace(t, frame=t.frame + base, start=t.start + base, end=t.end + base) for t in found),
+        (t.shifted(base) for t in found),
         key=lambda t: t.frame,
     )
     # A transition belongs to the window holding the first frame of its new shot (frame 0 starts no shot).
