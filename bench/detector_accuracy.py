@@ -79,13 +79,19 @@ def clip_paths(clips_dir: Path | None, gt_dir: Path) -> tuple[list[Path], Path]:
     shutil.rmtree(gt_dir, ignore_errors=True)  # score exactly this run's clips
     gt_dir.mkdir(parents=True)
     for video in videos:
-        for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
-            if candidate.exists():
-                truth = json.loads(candidate.read_text())
-                truth["video"] = video.name  # per-clip rows by file: v1-splice00 and v2-splice00 stay apart
-                (gt_dir / f"{video.stem}.json").write_text(json.dumps(truth))
-                break
+        truth = truth_for(video)
+        if truth is not None:
+            truth["video"] = video.name  # per-clip rows by file: v1-splice00 and v2-splice00 stay apart
+            (gt_dir / f"{video.stem}.json").write_text(json.dumps(truth))
     return videos, gt_dir
+
+
+def truth_for(video: Path) -> dict[str, Any] | None:
+    """A clip's ground truth: the JSON beside it, else the kit's for a kit clip; None without one."""
+    for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
+        if candidate.exists():
+            return dict(json.loads(candidate.read_text()))
+    return None
 
 
 def shots_response(cuts: list[int], frames: int, fps: float) -> dict[str, Any]:

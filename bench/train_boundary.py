@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +37,7 @@ CACHE = Path.home() / ".cache" / "shot-bench"
 SIGNALS = CACHE / "signals"
 
 import evaluate as ev  # type: ignore[import-not-found]  # noqa: E402
+from detector_accuracy import truth_for  # noqa: E402
 
 from detector.analysis import rule_transitions  # noqa: E402
 from detector.decode import VideoReader  # noqa: E402
@@ -62,41 +62,30 @@ PARAMS: dict[str, Any] = {
 
 def folders() -> list[tuple[str, Path]]:
     """Every training folder, generated or fetched on first use."""
-    py = sys.executable
-    out: list[tuple[str, Path]] = []
-    if not list((CACHE / "public").glob("*.mp4")):
-        subprocess.run([py, str(KIT / "make_clips.py")], check=True)
-    out.append(("kit", CACHE / "public"))
-    if not list((CACHE / "realset" / "tune").glob("*.json")):
-        subprocess.run([py, str(ROOT / "bench" / "real_clips.py")], check=True)
-    out += [("real-edited", CACHE / "realset" / "tune"), ("real-edited", CACHE / "realset" / "heldout")]
+    bench = ROOT / "bench"
+    out: list[tuple[str, Path]] = [
+        ("kit", made(CACHE / "public", KIT / "make_clips.py")),
+        ("real-edited", made(CACHE / "realset" / "tune", bench / "real_clips.py")),
+        ("real-edited", CACHE / "realset" / "heldout"),
+    ]
     v1 = CACHE / "realsplice-4242"
-    if not list((v1 / "tune").glob("*.json")):
-        subprocess.run([py, str(ROOT / "bench" / "real_splice.py"), "--seed", "4242"], check=True)
+    made(v1 / "tune", bench / "real_splice.py", "--seed", "4242")
     out += [("splice-v1", v1 / "tune"), ("splice-v1", v1 / "heldout")]
     for seed in V2_SPLICE_SEEDS:
         v2 = CACHE / f"realsplice-v2-{seed}"
-        if not list((v2 / "tune").glob("*.json")):
-            splice = [py, str(ROOT / "bench" / "real_splice.py"), "--seed", str(seed), "--sources", "v2"]
-            subprocess.run(splice, check=True)
+        made(v2 / "tune", bench / "real_splice.py", "--seed", str(seed), "--sources", "v2")
         out += [("splice-v2", v2 / "tune"), ("splice-v2", v2 / "heldout")]
-    classes = CACHE / f"classes-{CLASS_SEED}"
-    if not list(classes.glob("*.mp4")):
-        subprocess.run([py, str(ROOT / "bench" / "class_clips.py"), "--seed", str(CLASS_SEED)], check=True)
-    out.append(("classes", classes))
+    out.append(("classes", made(CACHE / f"classes-{CLASS_SEED}", bench / "class_clips.py", "--seed", str(CLASS_SEED))))
     for seed in RANDOM_SEEDS:
-        folder = CACHE / f"random-{seed}"
-        if not list(folder.glob("*.mp4")):
-            subprocess.run([py, str(ROOT / "bench" / "random_clips.py"), "--seed", str(seed)], check=True)
-        out.append(("random", folder))
+        out.append(("random", made(CACHE / f"random-{seed}", bench / "random_clips.py", "--seed", str(seed))))
     return out
 
 
-def truth_for(video: Path) -> dict[str, Any] | None:
-    for candidate in (video.with_suffix(".json"), KIT / "gt" / f"{video.stem}.json"):
-        if candidate.exists():
-            return dict(json.loads(candidate.read_text()))
-    return None
+def made(folder: Path, script: Path, *arguments: str) -> Path:
+    """``folder``, once ``script`` (a bench or kit script) has filled it with clips and their truth."""
+    if not list(folder.glob("*.json")):
+        subprocess.run([sys.executable, str(script), *arguments], check=True)
+    return folder
 
 
 def signals_for(video: Path) -> tuple[SignalArrays, float]:
