@@ -117,6 +117,14 @@ CHANGING_FRACTION = 0.65
 # ... unless the later one is a cut after this many still frames: the first transition has ended and
 # a short shot (3+ frames) sits between them.
 PAUSE_FRAMES = 3
+# ... and unless a cut bounds them from farther apart than this: a transition that starts or ends
+# with a jump lasts up to about a second (1.12 s the longest on the labelled sets); two boundaries
+# farther apart with a cut at either end bound a shot full of motion (a hand-held or body-worn take).
+JOIN_CUT_MAX_SECONDS = 1.5
+# ... or unless both are cuts whose pixel jump is this many times the change on the frames between:
+# a mix changes the picture about as fast at its ends as inside; a cut into and out of a moving
+# shot changes it far more than the motion does.
+JOIN_CUT_STANDOUT = 2.0
 BARS_MIN = 0.5  # colour-bars likeness (features.bars_score, 0-1) of a bars frame
 BARS_SURE = 0.9  # likeness at which the ColorBars confidence reaches 100
 BARS_MIN_SECONDS = 0.5  # test patterns are held for seconds; a shorter run is graphics in content
@@ -512,7 +520,12 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             # A cut after a pause (the transition before it has finished: a short shot sits between).
             before = d[max(prev.frame + 1, t.frame - PAUSE_FRAMES) : t.frame]
             paused = t.kind == "cut" and before.size == PAUSE_FRAMES and float(before.max()) < CHANGING
-            if between.size and not paused and float(np.mean(between >= CHANGING)) >= CHANGING_FRACTION:
+            if (
+                between.size
+                and not paused
+                and float(np.mean(between >= CHANGING)) >= CHANGING_FRACTION
+                and not _bounds_a_shot(prev, t, s, fps)
+            ):
                 changing = np.flatnonzero(d[prev.frame : t.frame + 1] >= CHANGING)
                 last = prev.frame + int(changing[-1]) if changing.size else t.frame
                 frame = max(prev.frame + 1, min(t.frame, (prev.frame + last + 1) // 2))
@@ -551,6 +564,19 @@ def _one_gradual(prev: Transition, t: Transition, d: F32) -> bool:
         return True
     between = d[prev.end + 1 : t.start]
     return gap <= 2 * WINDOW and between.size > 0 and float(between.min()) >= FAST_MIN_CHANGE
+
+
+def _bounds_a_shot(prev: Transition, t: Transition, s: SignalArrays, fps: float) -> bool:
+    """Two boundaries with the picture changing between them that are not one transition: a cut at
+    either end, too far apart, or two cuts standing out above the motion between them."""
+    if "cut" not in (prev.kind, t.kind):
+        return False
+    if t.frame - prev.frame > fps * JOIN_CUT_MAX_SECONDS:
+        return True
+    if prev.kind != t.kind:
+        return False
+    inside = float(np.median(s.d_pix[prev.frame + 1 : t.frame]))
+    return min(float(s.d_pix[prev.frame]), float(s.d_pix[t.frame])) > JOIN_CUT_STANDOUT * inside
 
 
 def _held(s: SignalArrays, min_frames: int, max_spread: float = DIP_FLAT_SPREAD) -> np.ndarray:

@@ -103,6 +103,14 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
         "[a][b][c]concat=n=3",
     )
+    # A 1.2 s shot whose colours change on every frame (frames 50-79: a hue spinning over a zoom,
+    # as hand-held or body-worn footage moves) between two calm shots: two cuts, not one dissolve.
+    out["moving_short_shot"] = make_clip(
+        d / "moving_short_shot.mp4",
+        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=1.2,setpts=PTS-STARTPTS,hue=h=t*900:s=2[b];"
+        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
+        "[a][b][c]concat=n=3",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

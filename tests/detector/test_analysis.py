@@ -88,6 +88,29 @@ def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
     assert join_transitions(found, series(spread, d_hist), 30.0) == found
 
 
+def moving_shot_between_cuts(frames: int, d_pix_inside: float) -> tuple[SignalArrays, list[Transition]]:
+    """Cuts at frame 50 and 50 + ``frames``, the histogram changing on every frame between."""
+    d_hist = np.full(150, 0.02, dtype=np.float32)
+    d_hist[50 : 51 + frames] = 0.3
+    d_pix = np.full(150, 0.01, dtype=np.float32)
+    d_pix[51 : 50 + frames] = d_pix_inside
+    d_pix[50] = d_pix[50 + frames] = 0.2
+    found = [Transition(50, "cut", 90.0, 50, 49), Transition(50 + frames, "cut", 90.0, 50 + frames, 49 + frames)]
+    return series(np.full(150, 50.0, dtype=np.float32), d_hist, d_pix=d_pix), found
+
+
+def test_cuts_standing_out_above_the_motion_between_them_bound_a_shot() -> None:
+    signals, found = moving_shot_between_cuts(24, d_pix_inside=0.05)
+    assert join_transitions(found, signals, 25.0) == found
+    signals, found = moving_shot_between_cuts(24, d_pix_inside=0.15)  # mixing as fast as the ends jump
+    assert [t.kind for t in join_transitions(found, signals, 25.0)] == ["gradual"]
+
+
+def test_boundaries_with_a_cut_farther_apart_than_a_transition_lasts_bound_a_shot() -> None:
+    signals, found = moving_shot_between_cuts(45, d_pix_inside=0.15)  # 1.8 s at 25 fps
+    assert join_transitions(found, signals, 25.0) == found
+
+
 def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
     # Shot A, 8 frames fading to a flat frame, 8 frames fading into shot B; no cut anywhere.
     spread = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],
