@@ -79,6 +79,11 @@ GRADUAL_MOVING_SHARE = 0.3
 # between them, are one fast gradual transition rather than several cuts.
 FAST_SPAN = 12
 FAST_MIN_CHANGE = 0.06
+# ... unless two or more frames sit between them and both jumps change the picture more than
+# JOIN_CUT_STANDOUT times any frame between: those frames are a short shot (a 2-6-frame insert
+# whose own motion moves its histogram), not the mixed frames of a fast dissolve, which change
+# about as much as its ends (within 1.5x on every labelled one).
+SHORT_SHOT_MIN_FRAMES = 2
 # A fade-out straight into a fade-in: two boundaries this close around a flat (near-uniform)
 # frame, with change on nearly every frame between them and no hold long enough to be its own
 # segment, are one transition.
@@ -334,11 +339,20 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
             _scale(by_layout, *GRID_CUT_SURE) if by_layout is not None else 0.0,
         )
         cuts.append(Transition(i, "cut", confidence, i, i - 1))
-    return _group_fast_transitions(cuts, d)
+    return _group_fast_transitions(cuts, s)
 
 
-def _group_fast_transitions(cuts: list[Transition], d: F32) -> list[Transition]:
+def _short_shot(a: int, b: int, d_pix: F32) -> bool:
+    """The frames between jumps ``a`` and ``b`` are a shot of their own: the jumps stand out above them."""
+    between = d_pix[a + 1 : b]
+    return between.size >= SHORT_SHOT_MIN_FRAMES and min(float(d_pix[a]), float(d_pix[b])) > JOIN_CUT_STANDOUT * float(
+        between.max()
+    )
+
+
+def _group_fast_transitions(cuts: list[Transition], s: SignalArrays) -> list[Transition]:
     """Jumps a few frames apart with change on every frame between are one fast dissolve or fade."""
+    d = s.d_hist
     grouped: list[Transition] = []
     group: list[Transition] = []
     for cut in cuts:
@@ -346,6 +360,7 @@ def _group_fast_transitions(cuts: list[Transition], d: F32) -> list[Transition]:
             group
             and cut.frame - group[-1].frame <= FAST_SPAN
             and float(d[group[-1].frame + 1 : cut.frame].min(initial=1.0)) >= FAST_MIN_CHANGE
+            and not _short_shot(group[-1].frame, cut.frame, s.d_pix)
         ):
             group.append(cut)
             continue

@@ -111,6 +111,14 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
         "[a][b][c]concat=n=3",
     )
+    # A 4-frame insert (frames 50-53) whose colours change on every frame (a spinning hue): a shot
+    # of its own between two cuts, not the mixed frames of one fast dissolve.
+    out["moving_insert"] = make_clip(
+        d / "moving_insert.mp4",
+        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=4,setpts=PTS-STARTPTS,hue=h=n*40:s=2[b];"
+        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
+        "[a][b][c]concat=n=3",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

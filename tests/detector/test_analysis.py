@@ -111,6 +111,30 @@ def test_boundaries_with_a_cut_farther_apart_than_a_transition_lasts_bound_a_sho
     assert join_transitions(found, signals, 25.0) == found
 
 
+def jumps_three_frames_apart(d_pix_between: float) -> SignalArrays:
+    """Histogram jumps at frames 50 and 53, the histogram still changing on the two frames between."""
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[50] = d_hist[53] = 0.9
+    d_hist[51:53] = 0.2
+    d_pix = np.full(120, 0.01, dtype=np.float32)
+    d_pix[50] = d_pix[53] = 0.2
+    d_pix[51:53] = d_pix_between
+    ones = np.ones(120, dtype=np.float32)  # no frame comes back: no flash
+    return series(np.full(120, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=ones, back=ones)
+
+
+def test_jumps_with_mixing_frames_between_are_one_fast_transition() -> None:
+    (fast,) = find_cuts(jumps_three_frames_apart(d_pix_between=0.18))
+    assert fast.kind == "gradual" and fast.start == 50 and fast.end == 52
+
+
+def test_jumps_around_frames_that_change_far_less_bound_a_short_shot() -> None:
+    assert [(t.kind, t.frame) for t in find_cuts(jumps_three_frames_apart(d_pix_between=0.03))] == [
+        ("cut", 50),
+        ("cut", 53),
+    ]
+
+
 def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
     # Shot A, 8 frames fading to a flat frame, 8 frames fading into shot B; no cut anywhere.
     spread = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],

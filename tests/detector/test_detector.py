@@ -204,6 +204,10 @@ def test_a_short_shot_full_of_motion_between_two_cuts_keeps_both_cuts(clips: dic
     assert [s for s, _ in shots(detect(str(clips["moving_short_shot"])))] == [0, 50, 80]
 
 
+def test_a_four_frame_insert_whose_colours_move_is_its_own_shot(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["moving_insert"])))] == [0, 50, 54]
+
+
 def test_a_title_fading_over_an_unchanged_picture_is_not_a_shot_change(clips: dict[str, Path]) -> None:
     assert len(shots(detect(str(clips["title"])))) == 1
 
