@@ -44,7 +44,8 @@ def real_half(half: str) -> Path:
     v3 = CACHE / f"realsplice-v3-{SPLICE_SEED}"
     splice = [sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)]
     if not list((realset / half).glob("*.json")):
-        subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py")], check=True)
+        only = ["--half", half] if half == "fresh2" else []  # fresh2's clips need no registry package
+        subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py"), *only], check=True)
     if half == "fresh2":
         sources = [(realset / "fresh2", "")]
     elif half == "fresh":
