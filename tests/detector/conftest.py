@@ -24,6 +24,13 @@ def make_clip(path: Path, filtergraph: str, *, extra: list[str] | None = None) -
     return path
 
 
+def between_two_shots(size: str, middle: str) -> str:
+    """A filtergraph: 2 s of testsrc2 (frames 0-49), the ``middle`` shot, then 2 s of a yellow box
+    moving over blue; hard cuts between them."""
+    box = "drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill"
+    return f"testsrc2={size}:d=2[a];{middle}[b];color=c=0x2040a0:{size}:d=2,{box}[c];[a][b][c]concat=n=3"
+
+
 @pytest.fixture(scope="session")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Generated clips shared by the detector tests (25 fps, 160x90)."""
@@ -32,11 +39,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("clips")
     size = "s=160x90:r=25"
     out: dict[str, Path] = {}
-    # Three shots with hard cuts at frames 50 and 100: testsrc2, mandelbrot, smpte bars moving? (static red)
+    # Three shots with hard cuts at frames 50 and 100: testsrc2, a mandelbrot zoom, a box moving over blue.
     out["cuts"] = make_clip(
-        d / "cuts.mp4",
-        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS[b];color=c=0x2040a0:{size}:d=2,"
-        f"drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];[a][b][c]concat=n=3",
+        d / "cuts.mp4", between_two_shots(size, f"mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS")
     )
     # Bars (2 s) -> black (1 s) -> content (2 s); frames 0-49 bars, 50-74 black, 75-124 content.
     out["broadcast"] = make_clip(
@@ -78,7 +83,6 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"testsrc2={size}:d=5.5[a];mandelbrot={size},trim=duration=4,setpts=PTS-STARTPTS[b];"
         "[a][b]xfade=transition=fadeblack:duration=2.5:offset=3",
     )
-    # A 2-frame shot (frames 50-51) between two long ones.
     # A 3.6-s dissolve (frames 50-140) into the same moving pattern with its tones inverted: too
     # slow for a 10-frame window to see it.
     out["slow_dissolve"] = make_clip(
@@ -97,27 +101,21 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # A still test card whose burned-in clock ticks over every second: one shot (at 320x180 the
     # digits are large enough to move the layout signal).
     out["clock"] = make_clip(d / "clock.mp4", "testsrc=s=320x180:r=25:d=4")
+    # A 2-frame shot (frames 50-51) between two long ones.
     out["two_frame_shot"] = make_clip(
-        d / "two_frame_shot.mp4",
-        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS[b];"
-        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
-        "[a][b][c]concat=n=3",
+        d / "two_frame_shot.mp4", between_two_shots(size, f"mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS")
     )
     # A 1.2 s shot whose colours change on every frame (frames 50-79: a hue spinning over a zoom,
     # as hand-held or body-worn footage moves) between two calm shots: two cuts, not one dissolve.
     out["moving_short_shot"] = make_clip(
         d / "moving_short_shot.mp4",
-        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=1.2,setpts=PTS-STARTPTS,hue=h=t*900:s=2[b];"
-        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
-        "[a][b][c]concat=n=3",
+        between_two_shots(size, f"mandelbrot={size},trim=duration=1.2,setpts=PTS-STARTPTS,hue=h=t*900:s=2"),
     )
     # A 4-frame insert (frames 50-53) whose colours change on every frame (a spinning hue): a shot
     # of its own between two cuts, not the mixed frames of one fast dissolve.
     out["moving_insert"] = make_clip(
         d / "moving_insert.mp4",
-        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=end_frame=4,setpts=PTS-STARTPTS,hue=h=n*40:s=2[b];"
-        f"color=c=0x2040a0:{size}:d=2,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[c];"
-        "[a][b][c]concat=n=3",
+        between_two_shots(size, f"mandelbrot={size},trim=end_frame=4,setpts=PTS-STARTPTS,hue=h=n*40:s=2"),
     )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
