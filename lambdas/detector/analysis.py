@@ -345,9 +345,9 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
 def _short_shot(a: int, b: int, d_pix: F32) -> bool:
     """The frames between jumps ``a`` and ``b`` are a shot of their own: the jumps stand out above them."""
     between = d_pix[a + 1 : b]
-    return between.size >= SHORT_SHOT_MIN_FRAMES and min(float(d_pix[a]), float(d_pix[b])) > JOIN_CUT_STANDOUT * float(
-        between.max()
-    )
+    if between.size < SHORT_SHOT_MIN_FRAMES:
+        return False  # one frame between: the middle of a 2-frame dissolve as often as a 1-frame shot
+    return min(float(d_pix[a]), float(d_pix[b])) > JOIN_CUT_STANDOUT * float(between.max())
 
 
 def _group_fast_transitions(cuts: list[Transition], s: SignalArrays) -> list[Transition]:
