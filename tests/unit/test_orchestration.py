@@ -32,28 +32,29 @@ class Ports:
         self.launcher = RecordingLauncher()
         self.fallback_slots: MemorySlots | None = None  # no bound on fallback executions unless set
 
+    def wiring(self) -> dict[str, Any]:
+        """The ports start, collect and sweep all take, as keyword arguments."""
+        return {
+            "settings": self.settings,
+            "store": self.store,
+            "slots": self.slots,
+            "rekognition": self.rekognition,
+            "launcher": self.launcher,
+            "fallback_slots": self.fallback_slots,
+        }
+
     def start(self, video: VideoObject = VIDEO, attempt: Attempt | None = None) -> str:
         return start_video(
             video,
             attempt or Attempt(),
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
-            launcher=self.launcher,
-            fallback_slots=self.fallback_slots,
+            **self.wiring(),
         )
 
     def collect(self, job_id: str, status: str = "SUCCEEDED", key: str = VIDEO.key) -> tuple[str, int]:
         completion = Completion(job_id, status, "StartSegmentDetection", keys.job_tag(key), "videos", key, 0)
         return collect_job(
             completion,
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
-            launcher=self.launcher,
-            fallback_slots=self.fallback_slots,
+            **self.wiring(),
         )
 
     def sweep_at(self, now: datetime) -> dict[str, int]:
@@ -61,14 +62,9 @@ class Ports:
         self.store.now = iso(now)
         return sweep(
             now,
-            settings=self.settings,
-            store=self.store,
-            slots=self.slots,
-            rekognition=self.rekognition,
             executions=self.launcher,
-            launcher=self.launcher,
             policy=SweepPolicy(),
-            fallback_slots=self.fallback_slots,
+            **self.wiring(),
         ).outcomes
 
 
