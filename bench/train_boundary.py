@@ -94,7 +94,8 @@ def signals_for(video: Path) -> tuple[SignalArrays, float]:
     cached = SIGNALS / f"{digest}.npz"
     if cached.exists():
         with np.load(cached) as data:
-            return SignalArrays(*(data[name] for name in SignalArrays._fields)), float(data["fps"])
+            if set(SignalArrays._fields) <= set(data.files):  # else cached before a signal was added
+                return SignalArrays(*(data[name] for name in SignalArrays._fields)), float(data["fps"])
     with VideoReader(str(video), threads=2) as reader:
         probe = reader.probe
         arrays = compute_signals(reader.frames(0, None), black_level(0.2, probe.full_range)).as_arrays()

@@ -130,6 +130,16 @@ JOIN_CUT_MAX_SECONDS = 1.5
 # a mix changes the picture about as fast at its ends as inside; a cut into and out of a moving
 # shot changes it far more than the motion does.
 JOIN_CUT_STANDOUT = 2.0
+# A keyframe pop: an encoder that restarts prediction every GOP frames (phones, streaming
+# encoders) sharpens the picture at once on each keyframe after a run of blurring predicted
+# frames. Over snow or grass at a low bit rate that shifts the histogram like a cut, but the pixels
+# change no more than motion moves them. On a keyframe GOP frames after the previous one, when the
+# clip repeats that interval, a jump whose pixel change stays under POP_PIXEL_STANDOUT times its
+# neighbourhood's is a pop, not a cut.
+POP_MIN_GOP = 24  # frames (1 s at 24 fps): shorter repeats are cuts close together, not a schedule
+POP_MIN_REPEATS = 3
+POP_PIXEL_STANDOUT = 3.0
+POP_GRID_STANDOUT = 3.0
 BARS_MIN = 0.5  # colour-bars likeness (features.bars_score, 0-1) of a bars frame
 BARS_SURE = 0.9  # likeness at which the ColorBars confidence reaches 100
 BARS_MIN_SECONDS = 0.5  # test patterns are held for seconds; a shorter run is graphics in content
@@ -312,6 +322,7 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     """
     d = s.d_hist
     moving = s.d_pix > HELD_MAX_CHANGE
+    pops = _scheduled_keyframes(s.key)
     cuts: list[Transition] = []
     for i in range(1, len(d)):
         by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving)
@@ -328,7 +339,7 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
             by_layout = _still_camera_jump(s, i)
         if by_colour is None and by_layout is None:
             continue
-        if _fade_step(s, i):
+        if _fade_step(s, i) or (i in pops and _keyframe_pop(s, i)):
             continue
         if cuts and i - cuts[-1].frame <= 1:
             if d[i] + s.d_grid[i] > d[cuts[-1].frame] + s.d_grid[cuts[-1].frame]:
@@ -340,6 +351,34 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
         )
         cuts.append(Transition(i, "cut", confidence, i, i - 1))
     return _group_fast_transitions(cuts, s)
+
+
+def _scheduled_keyframes(key: F32) -> set[int]:
+    """Keyframes that follow the previous one by the interval the encoder repeats (see POP_MIN_GOP)."""
+    keys = np.flatnonzero(key)
+    gaps = np.diff(keys)
+    gaps = gaps[gaps >= POP_MIN_GOP]
+    if not gaps.size:
+        return set()
+    values, counts = np.unique(gaps, return_counts=True)
+    if counts.max() < POP_MIN_REPEATS:
+        return set()
+    gop = int(values[np.argmax(counts)])
+    return {int(k) for k, prev in zip(keys[1:], keys[:-1], strict=True) if k - prev == gop}
+
+
+def _keyframe_pop(s: SignalArrays, i: int) -> bool:
+    """Frame ``i``'s pixels and layout change no more than on the frames each side of it do.
+
+    Each side apart: a cut from a still shot into a moving one changes no more than the moving
+    side, but far more than the still side; a pop sits in one shot, as calm as both sides.
+    """
+    lo, hi = max(1, i - NEIGHBOURHOOD), min(len(s.d_pix), i + NEIGHBOURHOOD + 1)
+    for x, standout in ((s.d_pix, POP_PIXEL_STANDOUT), (s.d_grid, POP_GRID_STANDOUT)):
+        for side in (x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]):
+            if not side.size or float(x[i]) >= standout * float(np.median(side)):
+                return False
+    return True
 
 
 def _short_shot(a: int, b: int, d_pix: F32) -> bool:

@@ -21,11 +21,13 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # scored 50-94 (measured: never 99 % sure), so the 95-100 band holds cuts only.
 # 1.5: cuts into and out of a short shot full of motion stay two cuts (not one "dissolve reported
 # at both ends", nor one fast dissolve when the insert lasts 2-6 frames).
+# 1.6: a keyframe pop (an encoder's scheduled keyframe sharpening a moving low-bit-rate picture)
+# is not a cut.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.5"
+MODEL_VERSION = "fallback-1.6"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.5-learned"
+LEARNED_MODEL_VERSION = "fallback-1.6-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

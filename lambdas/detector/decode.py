@@ -44,6 +44,8 @@ class Thumb:
     y: U8
     u: U8
     v: U8
+    key: bool = False
+    """The decoder marked the picture a keyframe (prediction restarts here)."""
 
 
 def _open(source: str | BinaryIO) -> Any:
@@ -202,9 +204,11 @@ class VideoReader:
                 y = _plane(frame.planes[0], h, w, step)
                 u = _plane(frame.planes[1], (h + 1) // 2, (w + 1) // 2, max(1, step // 2))
                 v = _plane(frame.planes[2], (h + 1) // 2, (w + 1) // 2, max(1, step // 2))
-                # Fill VFR gaps by repeating the frame, so numbering stays on the exact rate grid.
-                for i in range(max(last + 1, start_frame), index + 1):
-                    yield Thumb(i, y, u, v)
+                # Fill VFR gaps by repeating the frame, so numbering stays on the exact rate grid;
+                # the picture first shows (and may jump) on the first slot, which carries its key flag.
+                first = max(last + 1, start_frame)
+                for i in range(first, index + 1):
+                    yield Thumb(i, y, u, v, key=i == first and bool(frame.key_frame))
                 last = index
         except av.error.FFmpegError as exc:
             raise UnreadableVideoError(f"the video is corrupt or truncated after frame {last}: {exc}") from exc

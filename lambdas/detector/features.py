@@ -119,6 +119,8 @@ class SignalArrays(NamedTuple):
     """Smallest spatial distance from frame t to t-2..t-1-SKIP."""
     grid_peak: F32
     """The largest block's share of the change in block means from the previous frame, 0-1."""
+    key: F32
+    """1 where the decoder marked the frame a keyframe, else 0."""
 
 
 @dataclass
@@ -142,6 +144,7 @@ class Signals:
     skip_grid: list[float] = field(default_factory=list)  # as skip, spatially
     back_grid: list[float] = field(default_factory=list)  # as back, spatially
     grid_peak: list[float] = field(default_factory=list)  # largest block's share of the layout change
+    key: list[float] = field(default_factory=list)  # 1.0 on a keyframe
 
     def __len__(self) -> int:
         return len(self.luma)
@@ -195,6 +198,7 @@ def compute_signals(
         chroma = np.hypot(thumb.u.astype(np.float32) - GREY, thumb.v.astype(np.float32) - GREY)
         sig.sat.append(float(chroma.mean()) / GREY)
         sig.bars.append(bars_score(thumb))
+        sig.key.append(1.0 if thumb.key else 0.0)
         if ring:
             prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))

@@ -12,12 +12,12 @@ FFMPEG = shutil.which("ffmpeg")
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="the ffmpeg CLI is needed to generate test clips")
 
 
-def make_clip(path: Path, filtergraph: str, *, extra: list[str] | None = None) -> Path:
-    """Encode a lavfi filtergraph to H.264 (CRF 20, 2 s GOP, no scene-cut keyframes)."""
+def make_clip(path: Path, filtergraph: str, *, extra: list[str] | None = None, crf: int = 20) -> Path:
+    """Encode a lavfi filtergraph to H.264 (CRF 20 unless given, 2 s GOP, no scene-cut keyframes)."""
     assert FFMPEG is not None
     cmd = [
         FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", filtergraph, *(extra or []),
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-pix_fmt", "yuv420p",
         "-x264-params", "scenecut=0:keyint=50", "-t", "20", str(path),
     ]  # fmt: skip
     subprocess.run(cmd, check=True, timeout=60)
@@ -116,6 +116,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["moving_insert"] = make_clip(
         d / "moving_insert.mp4",
         between_two_shots(size, f"mandelbrot={size},trim=end_frame=4,setpts=PTS-STARTPTS,hue=h=n*40:s=2"),
+    )
+    # One noisy shot panning slowly, at the lowest quality x264 offers: each scheduled keyframe
+    # (frames 50, 100, 150) sharpens the picture the predicted frames before it blurred. One shot.
+    out["keyframe_pops"] = make_clip(
+        d / "keyframe_pops.mp4",
+        "testsrc2=s=320x240:r=25:d=8,scroll=h=0.005,noise=alls=40:allf=t+u",
+        crf=51,
     )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(

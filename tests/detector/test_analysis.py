@@ -279,3 +279,51 @@ def test_a_gradual_transition_never_claims_the_top_confidence_band_and_keeps_its
     assert calibrated(sure).confidence == GRADUAL_MAX_CONFIDENCE < 95.0
     assert 50.0 < calibrated(unsure).confidence < calibrated(sure).confidence
     assert calibrated(Transition(70, "cut", 100.0, 70, 69)).confidence == 100.0  # cuts keep their scale
+
+
+def moving_shot_with_jumps(jumps: dict[int, tuple[float, float, float]], keys: list[int]) -> SignalArrays:
+    """200 frames of a moving shot (every frame changes its pixels a little); at each frame of
+    ``jumps`` the histogram, pixels and layout change by the given amounts; ``keys`` are keyframes."""
+    n = 200
+    d_hist = np.full(n, 0.05, dtype=np.float32)
+    d_pix = np.full(n, 0.03, dtype=np.float32)
+    d_grid = np.full(n, 0.015, dtype=np.float32)
+    for i, (hist, pix, grid) in jumps.items():
+        d_hist[i], d_pix[i], d_grid[i] = hist, pix, grid
+    key = np.zeros(n, dtype=np.float32)
+    key[keys] = 1.0
+    ones = np.ones(n, dtype=np.float32)  # no frame comes back: nothing is a flash
+    return series(
+        np.full(n, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, d_grid=d_grid, key=key,
+        skip=ones, back=ones, skip_grid=ones, back_grid=ones,
+    )  # fmt: skip
+
+
+POP = (0.4, 0.05, 0.02)  # the histogram jumps; pixels and layout change about as much as motion does
+
+
+def test_histogram_jumps_on_an_encoders_scheduled_keyframes_are_not_cuts() -> None:
+    signals = moving_shot_with_jumps({50: POP, 100: POP, 150: POP}, keys=[0, 50, 100, 150])
+    assert find_cuts(signals) == []
+
+
+def test_the_same_jumps_on_keyframes_off_any_schedule_are_cuts() -> None:
+    # An encoder that puts keyframes at scene changes only: irregular intervals.
+    signals = moving_shot_with_jumps({37: POP, 100: POP, 171: POP}, keys=[0, 37, 100, 171])
+    assert [t.frame for t in find_cuts(signals)] == [37, 100, 171]
+
+
+def test_a_cut_on_a_scheduled_keyframe_whose_picture_changes_stays_a_cut() -> None:
+    cut = (0.4, 0.3, 0.1)
+    signals = moving_shot_with_jumps({50: POP, 100: cut, 150: POP}, keys=[0, 50, 100, 150])
+    assert [t.frame for t in find_cuts(signals)] == [100]
+
+
+def test_a_cut_from_a_still_shot_into_motion_on_a_scheduled_keyframe_stays_a_cut() -> None:
+    # The numbers of a cut in the kit: a still picture (held frames and encoder noise) cut into
+    # fast motion changes its pixels no more than the motion after it does.
+    signals = moving_shot_with_jumps({150: (1.76, 0.127, 0.015)}, keys=[0, 50, 100, 150])
+    signals.d_pix[:150] = np.tile(np.float32([0.0, 0.002]), 75)
+    signals.d_grid[:150] = 0.001
+    signals.d_pix[151:] = 0.1
+    assert [t.frame for t in find_cuts(signals)] == [150]

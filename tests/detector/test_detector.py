@@ -21,6 +21,7 @@ from detector import (
     detect_raw,
     merge_raw,
 )
+from detector.decode import VideoReader
 
 pytestmark = pytest.mark.slow
 
@@ -206,6 +207,15 @@ def test_a_short_shot_full_of_motion_between_two_cuts_keeps_both_cuts(clips: dic
 
 def test_a_four_frame_insert_whose_colours_move_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["moving_insert"])))] == [0, 50, 54]
+
+
+def test_keyframe_pops_in_a_moving_low_quality_shot_are_not_cuts(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["keyframe_pops"])))] == [0]
+
+
+def test_the_decoder_marks_keyframes(clips: dict[str, Path]) -> None:
+    with VideoReader(str(clips["keyframe_pops"])) as reader:
+        assert [t.index for t in reader.frames() if t.key] == [0, 50, 100, 150]
 
 
 def test_a_title_fading_over_an_unchanged_picture_is_not_a_shot_change(clips: dict[str, Path]) -> None:
