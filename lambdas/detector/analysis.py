@@ -389,17 +389,27 @@ def _short_shot(a: int, b: int, d_pix: F32) -> bool:
     return min(float(d_pix[a]), float(d_pix[b])) > JOIN_CUT_STANDOUT * float(between.max())
 
 
+def _flat_between(a: int, b: int, spread: F32) -> bool:
+    """Only one or two flat frames (white, black) sit between jumps ``a`` and ``b``: a cut into a flash
+    of white and out of it into another shot is one transition, as a dip through black is; a
+    longer hold is a segment of its own (BLACK_MIN_FRAMES)."""
+    between = spread[a + 1 : b]
+    return 0 < between.size < BLACK_MIN_FRAMES and float(between.max()) <= DIP_FLAT_SPREAD
+
+
 def _group_fast_transitions(cuts: list[Transition], s: SignalArrays) -> list[Transition]:
     """Jumps a few frames apart with change on every frame between are one fast dissolve or fade."""
     d = s.d_hist
     grouped: list[Transition] = []
     group: list[Transition] = []
     for cut in cuts:
-        if (
-            group
-            and cut.frame - group[-1].frame <= FAST_SPAN
-            and float(d[group[-1].frame + 1 : cut.frame].min(initial=1.0)) >= FAST_MIN_CHANGE
-            and not _short_shot(group[-1].frame, cut.frame, s.d_pix)
+        if group and (
+            _flat_between(group[-1].frame, cut.frame, s.spread)
+            or (
+                cut.frame - group[-1].frame <= FAST_SPAN
+                and float(d[group[-1].frame + 1 : cut.frame].min(initial=1.0)) >= FAST_MIN_CHANGE
+                and not _short_shot(group[-1].frame, cut.frame, s.d_pix)
+            )
         ):
             group.append(cut)
             continue

@@ -124,6 +124,10 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "testsrc2=s=320x240:r=25:d=8,scroll=h=0.005,noise=alls=40:allf=t+u",
         crf=51,
     )
+    # A cut into two white frames (50-51) and out of them into another shot: one transition.
+    out["white_flash_between_shots"] = make_clip(
+        d / "white_flash_between_shots.mp4", between_two_shots(size, f"color=c=white:{size}:d=0.08")
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

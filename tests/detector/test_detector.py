@@ -213,6 +213,10 @@ def test_keyframe_pops_in_a_moving_low_quality_shot_are_not_cuts(clips: dict[str
     assert [s for s, _ in shots(detect(str(clips["keyframe_pops"])))] == [0]
 
 
+def test_a_cut_through_two_white_frames_into_another_shot_is_one_transition(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["white_flash_between_shots"])))] == [0, 51]
+
+
 def test_the_decoder_marks_keyframes(clips: dict[str, Path]) -> None:
     with VideoReader(str(clips["keyframe_pops"])) as reader:
         assert [t.index for t in reader.frames() if t.key] == [0, 50, 100, 150]
