@@ -27,8 +27,8 @@ Each truth file says which half it is in: ``tune`` (looked at while changing the
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), ``fresh2``
 (a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far) or ``fresh3``
-(a fifth, likewise from footage none of the others use, made after ``fresh2`` had been scored and looked at: session-only
-clips). Clips land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2`` and ``OUT/fresh3``.
+(a fifth, likewise from footage none of the others use, made after ``fresh2`` had been scored and looked at:
+session-only clips). Clips land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2`` and ``OUT/fresh3``.
 """
 
 from __future__ import annotations
