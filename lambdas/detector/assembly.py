@@ -22,7 +22,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.5: cuts into and out of a short shot full of motion stay two cuts (not one "dissolve reported
 # at both ends", nor one fast dissolve when the insert lasts 2-6 frames).
 # 1.6: a keyframe pop (an encoder's scheduled keyframe sharpening a moving low-bit-rate picture)
-# is not a cut.
+# is not a cut; a cut into one or two white or black frames and out into another shot is one
+# transition.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.6"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
