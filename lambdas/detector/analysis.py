@@ -134,8 +134,8 @@ JOIN_CUT_STANDOUT = 2.0
 # encoders) sharpens the picture at once on each keyframe after a run of blurring predicted
 # frames. Over snow or grass at a low bit rate that shifts the histogram like a cut, but the pixels
 # change no more than motion moves them. On a keyframe GOP frames after the previous one, when the
-# clip repeats that interval, a jump whose pixel change stays under POP_PIXEL_STANDOUT times its
-# neighbourhood's is a pop, not a cut.
+# clip repeats that interval, a jump whose pixel and layout changes stay under POP_PIXEL_STANDOUT
+# and POP_GRID_STANDOUT times the median on each side of it is a pop, not a cut.
 POP_MIN_GOP = 24  # frames (1 s at 24 fps): shorter repeats are cuts close together, not a schedule
 POP_MIN_REPEATS = 3
 POP_PIXEL_STANDOUT = 3.0
