@@ -121,6 +121,8 @@ def fetch_deb(cache: Path, spec: str, component: str, suite: str = SUITE) -> Pat
 def from_mirror(src: dict[str, Any], mirrors: Path) -> bytes | None:
     """A session-only clip from a local snapshot of its repository, or None when there is none."""
     repo = mirrors / src["github"].replace("/", "+") / "repo"
+    if (repo / ".git").is_dir():
+        repo = repo / ".git"  # some snapshots arrive as a work tree with its .git inside, not a bare repository
     if not repo.is_dir():
         return None
     result = subprocess.run(
