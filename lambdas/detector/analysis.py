@@ -94,6 +94,14 @@ DIP_RISE = 10.0
 DIP_REACH_SECONDS = 0.75  # how far a fade may extend on each side of its flat bottom
 DIP_MIN_REACH = 4  # frames, so low frame rates still look far enough
 DIP_SURE = 0.6  # mean change per frame of the fades at which a dip's confidence reaches 100
+# A fade into or out of a hold, however dark or sparse the picture (find_hold_fades): at least
+# this many frames whose contrast climbs steadily away from the hold, within this reach.
+HOLD_FADE_MIN_FRAMES = 4
+HOLD_FADE_MAX_SECONDS = 2.5
+HOLD_FADE_FLAT = 1.0  # luma spread of the hold's frames: flat, not a dark picture still fading
+HOLD_FADE_RISE = 5.0  # code values of contrast the fade must climb away from the hold
+HOLD_FADE_SURE = 40.0  # contrast lost (luma spread, code values) at which the confidence reaches 100
+FADE_SLACK = 0.3  # code values of spread a fade may wobble by (compression noise)
 # A slow fade: the luma spread falls (rises) on at least this share of the frames before (after) the
 # flat bottom, by DIP_RISE in all.
 FADE_MONOTONIC = 0.8
@@ -524,6 +532,64 @@ def find_dips(s: SignalArrays, fps: float) -> list[Transition]:
     return dips
 
 
+def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> list[Transition]:
+    """Fades into and out of a hold (black, white) that no other pass saw.
+
+    A dark shot or a title card on black fading to a black hold changes the histogram little,
+    frame by frame and between the ends of a window: most of its pixels are near black before
+    and after. But its contrast sinks steadily to flat, which motion never does for a second.
+    """
+    spread = s.spread
+    n = len(spread)
+    reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
+    seen = np.zeros(n, dtype=bool)
+    for t in known:
+        seen[max(0, min(t.start, t.frame) - SAME_BOUNDARY_FRAMES) : max(t.end, t.frame) + SAME_BOUNDARY_FRAMES + 1] = (
+            True
+        )
+    fades: list[Transition] = []
+    for a, b in runs(_held(s, black_run_frames(fps), HOLD_FADE_FLAT), 1):
+        for first, step in ((a, -1), (b, 1)):
+            span = _fading_span(spread, first, step, reach)
+            if span is None:
+                continue
+            lo, hi = span
+            # Known near the hold, or within a window beyond the fade's far end (a fade whose end
+            # jumps like a cut was seen as that cut), it is that transition.
+            far_lo, far_hi = (
+                (lo - WINDOW, hi + SAME_BOUNDARY_FRAMES) if step < 0 else (lo - SAME_BOUNDARY_FRAMES, hi + WINDOW)
+            )
+            if seen[max(0, far_lo) : far_hi + 1].any():
+                continue
+            sinks = float(max(spread[lo], spread[hi]) - spread[first])
+            fades.append(
+                Transition((lo + hi + 1) // 2, "gradual", _scale(sinks, HOLD_FADE_RISE, HOLD_FADE_SURE), lo, hi)
+            )
+    return fades
+
+
+def _fading_span(spread: F32, first: int, step: int, reach: int) -> tuple[int, int] | None:
+    """The frames beside hold frame ``first`` (before it: ``step`` -1, after it: 1) whose contrast
+    climbs steadily away from the hold, up to where it levels off; None when it climbs less than
+    HOLD_FADE_RISE."""
+    k = first + step
+    while 0 < k < len(spread) - 1 and abs(k - first) < reach and spread[k + step] >= spread[k] - FADE_SLACK:
+        k += step
+    away = spread[first + step : k + step : step] if step > 0 else spread[k:first][::-1]  # nearest first
+    if away.size < HOLD_FADE_MIN_FRAMES:
+        return None
+    # The fade reaches the shot at the first frame within FADE_SLACK of the top contrast: that
+    # frame and the still ones beyond it are the shot's, not the fade's.
+    top = int(np.argmax(away >= float(away.max()) - FADE_SLACK))
+    rise = float(away[top] - spread[first])
+    away = away[:top]
+    climb = np.diff(np.r_[spread[first], away])
+    if away.size < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
+        return None
+    far = first + step * away.size
+    return (far, first - 1) if step < 0 else (first + 1, far)
+
+
 def _slow_fade(spread: F32, a: int, b: int, side: int) -> bool:
     """The picture's contrast sinks steadily into the flat run ``a..b`` and rises steadily out of it.
 
@@ -604,7 +670,8 @@ def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
     # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
     pinned = find_cuts(s) + find_dips(s, fps)
-    return join_transitions(pinned + find_graduals(s, pinned), s, fps)
+    found = pinned + find_graduals(s, pinned)
+    return join_transitions(found + find_hold_fades(s, fps, found), s, fps)
 
 
 def calibrated(t: Transition) -> Transition:

@@ -128,6 +128,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["white_flash_between_shots"] = make_clip(
         d / "white_flash_between_shots.mp4", between_two_shots(size, f"color=c=white:{size}:d=0.08")
     )
+    # A title card (a small white bar on black) fading out over frames 25-49 into a 1 s black hold
+    # (50-74), then a cut to testsrc2 (75): the fade is a transition, though few pixels change.
+    out["title_fade_to_black"] = make_clip(
+        d / "title_fade_to_black.mp4",
+        f"color=c=black:{size}:d=2,drawbox=x=50:y=40:w=60:h=10:color=white:t=fill,fade=t=out:st=1:d=1[a];"
+        f"color=c=black:{size}:d=1[b];testsrc2={size}:d=2[c];[a][b][c]concat=n=3",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

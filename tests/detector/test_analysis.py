@@ -11,6 +11,7 @@ from detector.analysis import (
     find_cuts,
     find_dips,
     find_graduals,
+    find_hold_fades,
     join_transitions,
 )
 from detector.features import F32, SignalArrays
@@ -327,3 +328,27 @@ def test_a_cut_from_a_still_shot_into_motion_on_a_scheduled_keyframe_stays_a_cut
     signals.d_grid[:150] = 0.001
     signals.d_pix[151:] = 0.1
     assert [t.frame for t in find_cuts(signals)] == [150]
+
+
+def dark_fade_into_hold(bottom: float) -> SignalArrays:
+    """A still dark shot (contrast 8) for 40 frames, its contrast sinking to ``bottom`` over 20
+    frames, then 30 frames held there (25 fps); the histogram barely changes throughout."""
+    spread = np.r_[np.full(40, 8.0), np.linspace(8.0, bottom, 21)[1:], np.full(30, bottom)].astype(np.float32)
+    luma = np.full(spread.size, 16.0, dtype=np.float32)
+    return series(spread, np.full(spread.size, 0.01, dtype=np.float32), luma=luma)
+
+
+def test_a_dark_picture_fading_into_a_flat_hold_is_one_gradual_without_the_still_frames_before() -> None:
+    [fade] = find_hold_fades(dark_fade_into_hold(bottom=0.0), 25.0, known=[])
+    assert fade.kind == "gradual"
+    assert fade.start == 40  # the first frame that darkens: the still frames before are the shot's
+    assert fade.end < 60  # the flat frames are the hold's
+
+
+def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> None:
+    assert find_hold_fades(dark_fade_into_hold(bottom=2.0), 25.0, known=[]) == []
+
+
+def test_a_hold_fade_another_pass_already_reported_is_not_reported_twice() -> None:
+    seen = Transition(50, "gradual", 80.0, 41, 59)
+    assert find_hold_fades(dark_fade_into_hold(bottom=0.0), 25.0, known=[seen]) == []

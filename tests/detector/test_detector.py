@@ -217,6 +217,12 @@ def test_a_cut_through_two_white_frames_into_another_shot_is_one_transition(clip
     assert [s for s, _ in shots(detect(str(clips["white_flash_between_shots"])))] == [0, 51]
 
 
+def test_a_title_card_fading_out_into_a_black_hold_is_a_transition(clips: dict[str, Path]) -> None:
+    starts = [s for s, _ in shots(detect(str(clips["title_fade_to_black"])))]
+    assert len(starts) == 3 and starts[0] == 0 and starts[2] == 75
+    assert 25 <= starts[1] <= 50  # inside the fading frames
+
+
 def test_the_decoder_marks_keyframes(clips: dict[str, Path]) -> None:
     with VideoReader(str(clips["keyframe_pops"])) as reader:
         assert [t.index for t in reader.frames() if t.key] == [0, 50, 100, 150]
