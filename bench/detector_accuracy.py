@@ -1,7 +1,7 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
-Usage: .venv-bench/bin/python bench/detector_accuracy.py [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4]
-       [--engines ours,pyscenedetect-content,...]
+Usage: .venv-bench/bin/python bench/detector_accuracy.py
+       [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4|fresh5] [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
 package is not installed are reported as unavailable, not silently skipped.
@@ -28,6 +28,8 @@ ENGINES = ("ours", "ours-learned", "pyscenedetect-content", "pyscenedetect-adapt
 
 
 SPLICE_SEED = 4242
+# The halves kept unseen for one score each: exactly their clips, no splices.
+UNSEEN = ("fresh2", "fresh3", "fresh4", "fresh5")
 
 
 def real_half(half: str) -> Path:
@@ -36,8 +38,8 @@ def real_half(half: str) -> Path:
     Tune: the real clips marked ``tune`` or ``heldout`` (the held-out half was scored for
     fallback-1.3 and looked at since), the v1 splices and the v2 splices. Held out (1.3's report,
     kept to compare): the clips marked ``heldout`` and the odd v2 splices. Fresh (never looked at
-    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Fresh2, fresh3 and
-    fresh4 (each kept unseen for one score): exactly the clips marked ``fresh2``, ``fresh3`` or ``fresh4``, no splices.
+    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Fresh2 to
+    fresh5 (each kept unseen for one score): exactly the clips of that half (UNSEEN), no splices.
     """
     realset = CACHE / "realset"
     v1, v2 = CACHE / f"realsplice-{SPLICE_SEED}", CACHE / f"realsplice-v2-{SPLICE_SEED}"
@@ -45,9 +47,9 @@ def real_half(half: str) -> Path:
     splice = [sys.executable, str(ROOT / "bench" / "real_splice.py"), "--seed", str(SPLICE_SEED)]
     if not list((realset / half).glob("*.json")):
         # Their clips need no registry package.
-        only = ["--half", half] if half in ("fresh2", "fresh3", "fresh4") else []
+        only = ["--half", half] if half in UNSEEN else []
         subprocess.run([sys.executable, str(ROOT / "bench" / "real_clips.py"), *only], check=True)
-    if half in ("fresh2", "fresh3", "fresh4"):
+    if half in UNSEEN:
         sources = [(realset / half, "")]
     elif half == "fresh":
         if not list((v3 / "fresh").glob("*.json")):
@@ -210,7 +212,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "detector_accuracy.md")
     parser.add_argument(
-        "--real", choices=("tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4"), default=None,
+        "--real", choices=("tune", "heldout", "fresh", *UNSEEN), default=None,
         help="score a half of the real set (bench/real_clips.py + bench/real_splice.py) instead of --clips",
     )  # fmt: skip
     args = parser.parse_args()
