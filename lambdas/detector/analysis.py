@@ -539,55 +539,46 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     frame by frame and between the ends of a window: most of its pixels are near black before
     and after. But its contrast sinks steadily to flat, which motion never does for a second.
     """
-    spread = s.spread
-    n = len(spread)
+    n = len(s.spread)
     reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
     seen = np.zeros(n, dtype=bool)
     for t in known:
-        seen[max(0, min(t.start, t.frame) - SAME_BOUNDARY_FRAMES) : max(t.end, t.frame) + SAME_BOUNDARY_FRAMES + 1] = (
-            True
-        )
+        first, last = min(t.start, t.frame), max(t.end, t.frame)  # a cut's span is empty
+        seen[max(0, first - SAME_BOUNDARY_FRAMES) : last + SAME_BOUNDARY_FRAMES + 1] = True
     fades: list[Transition] = []
     for a, b in runs(_held(s, black_run_frames(fps), HOLD_FADE_FLAT), 1):
-        for first, step in ((a, -1), (b, 1)):
-            span = _fading_span(spread, first, step, reach)
-            if span is None:
+        for edge, step in ((a, -1), (b, 1)):
+            fade = _fading_span(s.spread, edge, step, reach)
+            if fade is None:
                 continue
-            lo, hi = span
+            lo, hi, rise = fade
             # Known near the hold, or within a window beyond the fade's far end (a fade whose end
-            # jumps like a cut was seen as that cut), it is that transition.
-            far_lo, far_hi = (
-                (lo - WINDOW, hi + SAME_BOUNDARY_FRAMES) if step < 0 else (lo - SAME_BOUNDARY_FRAMES, hi + WINDOW)
-            )
-            if seen[max(0, far_lo) : far_hi + 1].any():
+            # jumps like a cut was seen as that cut): it is that transition.
+            near, far = (hi, lo - WINDOW) if step < 0 else (lo, hi + WINDOW)
+            if seen[max(0, min(near, far) - SAME_BOUNDARY_FRAMES) : max(near, far) + SAME_BOUNDARY_FRAMES + 1].any():
                 continue
-            sinks = float(max(spread[lo], spread[hi]) - spread[first])
-            fades.append(
-                Transition((lo + hi + 1) // 2, "gradual", _scale(sinks, HOLD_FADE_RISE, HOLD_FADE_SURE), lo, hi)
-            )
+            confidence = _scale(rise, HOLD_FADE_RISE, HOLD_FADE_SURE)
+            fades.append(Transition((lo + hi + 1) // 2, "gradual", confidence, lo, hi))
     return fades
 
 
-def _fading_span(spread: F32, first: int, step: int, reach: int) -> tuple[int, int] | None:
-    """The frames beside hold frame ``first`` (before it: ``step`` -1, after it: 1) whose contrast
-    climbs steadily away from the hold, up to where it levels off; None when it climbs less than
-    HOLD_FADE_RISE."""
-    k = first + step
-    while 0 < k < len(spread) - 1 and abs(k - first) < reach and spread[k + step] >= spread[k] - FADE_SLACK:
+def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, int, float] | None:
+    """The frames beside hold frame ``edge`` (before it: ``step`` -1, after it: 1) whose contrast
+    climbs steadily away from the hold, up to where it levels off, and how far it climbs; None
+    when that is less than HOLD_FADE_RISE."""
+    k = edge + step
+    while 0 < k < len(spread) - 1 and abs(k - edge) < reach and spread[k + step] >= spread[k] - FADE_SLACK:
         k += step
-    away = spread[first + step : k + step : step] if step > 0 else spread[k:first][::-1]  # nearest first
-    if away.size < HOLD_FADE_MIN_FRAMES:
-        return None
+    near, far = sorted((edge + step, k))
+    away = spread[near : far + 1] if step > 0 else spread[near : far + 1][::-1]  # nearest the hold first
     # The fade reaches the shot at the first frame within FADE_SLACK of the top contrast: that
     # frame and the still ones beyond it are the shot's, not the fade's.
-    top = int(np.argmax(away >= float(away.max()) - FADE_SLACK))
-    rise = float(away[top] - spread[first])
-    away = away[:top]
-    climb = np.diff(np.r_[spread[first], away])
-    if away.size < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
+    top = int(np.argmax(away >= float(away.max()) - FADE_SLACK)) if away.size else 0
+    rise = float(away[top] - spread[edge]) if away.size else 0.0
+    climb = np.diff(np.r_[spread[edge], away[:top]])
+    if top < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
         return None
-    far = first + step * away.size
-    return (far, first - 1) if step < 0 else (first + 1, far)
+    return (edge - top, edge - 1, rise) if step < 0 else (edge + 1, edge + top, rise)
 
 
 def _slow_fade(spread: F32, a: int, b: int, side: int) -> bool:
