@@ -543,7 +543,7 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
     seen = np.zeros(n, dtype=bool)
     for t in known:
-        first, last = min(t.start, t.frame), max(t.end, t.frame)  # a cut's span is empty
+        first, last = t.changed
         seen[max(0, first - SAME_BOUNDARY_FRAMES) : last + SAME_BOUNDARY_FRAMES + 1] = True
     fades: list[Transition] = []
     for a, b in runs(_held(s, black_run_frames(fps), HOLD_FADE_FLAT), 1):
