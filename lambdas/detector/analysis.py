@@ -122,6 +122,11 @@ SAME_BOUNDARY_FRAMES = 2
 # or fade (2-3 s ones peak twice in the windowed distance): a shot between two gradual transitions
 # shorter than the window (2 x WINDOW frames) leaves no stable frame to tell it apart anyway.
 GRADUAL_JOIN_GAP = 7
+# A frozen frame shows the picture before it again: its pixels move by under one code value on
+# average, its histogram less than a changing frame's (CHANGING), and its contrast not at all.
+# The bottom of a slow fade moves little too, but its contrast keeps sinking or rising.
+FROZEN_MAX_CHANGE = 0.003
+FROZEN_MAX_SPREAD_STEP = 0.1
 # Two boundaries with the picture changing on most frames between them (a dissolve or fade
 # whose first frame jumps, then keeps mixing) are one transition. Within shots no window of
 # the bench clips and held-out clips has more than about half its frames changing this much.
@@ -538,24 +543,38 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     A dark shot or a title card on black fading to a black hold changes the histogram little,
     frame by frame and between the ends of a window: most of its pixels are near black before
     and after. But its contrast sinks steadily to flat, which motion never does for a second.
+
+    A hold shorter than a BlackFrames segment counts only when a transition enters it on its
+    other side too (a cut to black, four black frames, a fade in; or a slow fade out and in):
+    a short flat run with nothing on its other side is the black a title is drawn onto.
     """
     n = len(s.spread)
     reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
+    changed = np.zeros(n, dtype=bool)
     seen = np.zeros(n, dtype=bool)
     for t in known:
         first, last = t.changed
+        changed[max(0, first) : last + 1] = True
         seen[max(0, first - SAME_BOUNDARY_FRAMES) : last + SAME_BOUNDARY_FRAMES + 1] = True
+    segment = black_run_frames(fps)
     fades: list[Transition] = []
-    for a, b in runs(_held(s, black_run_frames(fps), HOLD_FADE_FLAT), 1):
-        for edge, step in ((a, -1), (b, 1)):
-            fade = _fading_span(s.spread, edge, step, reach)
+    for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
+        sides = {step: _fading_span(s.spread, edge, step, reach) for edge, step in ((a, -1), (b, 1))}
+        for step, fade in sides.items():
             if fade is None:
                 continue
+            # The other side's transition: a known one ending on the hold's first frame or starting
+            # after its last, or a fade of its own (one dip, unless the black between them is frozen).
+            other = changed[max(0, a - 1) : a + 1] if step > 0 else changed[b + 1 : b + 2]
+            if b - a + 1 < segment and not other.any() and sides[-step] is None:
+                continue
             lo, hi, rise = fade
-            # Known near the hold, or within a window beyond the fade's far end (a fade whose end
-            # jumps like a cut was seen as that cut): it is that transition.
-            near, far = (hi, lo - WINDOW) if step < 0 else (lo, hi + WINDOW)
-            if seen[max(0, min(near, far) - SAME_BOUNDARY_FRAMES) : max(near, far) + SAME_BOUNDARY_FRAMES + 1].any():
+            # Known from the fade's near end (not across the hold: that is the other side's
+            # transition) to a window beyond its far end (a fade whose end jumps like a cut was
+            # seen as that cut): it is that transition.
+            beyond = WINDOW + SAME_BOUNDARY_FRAMES
+            first, last = (lo - beyond, hi) if step < 0 else (lo, hi + beyond)
+            if seen[max(0, first) : last + 1].any():
                 continue
             confidence = _scale(rise, HOLD_FADE_RISE, HOLD_FADE_SURE)
             fades.append(Transition((lo + hi + 1) // 2, "gradual", confidence, lo, hi))
@@ -616,7 +635,7 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)
             continue
-        if prev is not None and prev.kind == t.kind == "gradual" and _one_gradual(prev, t, d):
+        if prev is not None and prev.kind == t.kind == "gradual" and _one_gradual(prev, t, s):
             # A slow dissolve or fade seen as two: their mixed spans (nearly) touch, no shot between.
             start, end = prev.start, max(prev.end, t.end)
             out[-1] = Transition((start + end + 1) // 2, "gradual", max(prev.confidence, t.confidence), start, end)
@@ -644,6 +663,7 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             if (
                 between.size
                 and not paused
+                and not _frozen_between(prev, t, s)
                 and float(np.mean(between >= CHANGING)) >= CHANGING_FRACTION
                 and not _bounds_a_shot(prev, t, s, fps)
             ):
@@ -678,14 +698,29 @@ def calibrated(t: Transition) -> Transition:
     return replace(t, confidence=50.0 + (t.confidence - 50.0) * (GRADUAL_MAX_CONFIDENCE - 50.0) / 50.0)
 
 
-def _one_gradual(prev: Transition, t: Transition, d: F32) -> bool:
+def _one_gradual(prev: Transition, t: Transition, s: SignalArrays) -> bool:
     """Two gradual reports of one slow transition: their spans (nearly) touch, or the picture keeps
-    changing on every frame between them (no shot, however short, sits there still)."""
+    changing on every frame between them (no shot, however short, sits there still), and no
+    frozen picture sits between them (the black hold of a fade out and in)."""
+    if _frozen_between(prev, t, s):
+        return False
     gap = t.start - prev.end
     if gap <= GRADUAL_JOIN_GAP:
         return True
-    between = d[prev.end + 1 : t.start]
+    between = s.d_hist[prev.end + 1 : t.start]
     return gap <= 2 * WINDOW and between.size > 0 and float(between.min()) >= FAST_MIN_CHANGE
+
+
+def _frozen_between(prev: Transition, t: Transition, s: SignalArrays) -> bool:
+    """A picture frozen for BLACK_MIN_FRAMES between two boundaries: a shot of its own sits there
+    (four black frames between a cut to black and a fade in), however much the rest changes."""
+    a, b = prev.frame, t.frame
+    frozen = (
+        (s.d_pix[a + 1 : b] <= FROZEN_MAX_CHANGE)
+        & (s.d_hist[a + 1 : b] < CHANGING)
+        & (np.abs(np.diff(s.spread[a:b])) <= FROZEN_MAX_SPREAD_STEP)
+    )
+    return bool(runs(frozen, BLACK_MIN_FRAMES))
 
 
 def _bounds_a_shot(prev: Transition, t: Transition, s: SignalArrays, fps: float) -> bool:

@@ -26,11 +26,13 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # transition.
 # 1.7: a fade into or out of a black (or white) hold is found however dark or sparse the picture
 # (a title card on black fading out), by its contrast sinking steadily to flat.
+# 1.8: black too short for a BlackFrames segment is a shot between two transitions when one enters
+# it on each side (a cut to black, four frozen black frames, a fade in) and its picture is frozen.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.7"
+MODEL_VERSION = "fallback-1.8"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.7-learned"
+LEARNED_MODEL_VERSION = "fallback-1.8-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

@@ -135,6 +135,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"color=c=black:{size}:d=2,drawbox=x=50:y=40:w=60:h=10:color=white:t=fill,fade=t=out:st=1:d=1[a];"
         f"color=c=black:{size}:d=1[b];testsrc2={size}:d=2[c];[a][b][c]concat=n=3",
     )
+    # A cut to four black frames (50-53), too few for a BlackFrames segment, then a mandelbrot zoom
+    # fading in over 1 s (54-78): the black is a shot between a cut and a fade.
+    out["cut_to_short_black_fade_in"] = make_clip(
+        d / "cut_to_short_black_fade_in.mp4",
+        f"testsrc2={size}:d=2[a];color=c=black:{size}:d=0.16[b];"
+        f"mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS,fade=t=in:st=0:d=1[c];[a][b][c]concat=n=3",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

@@ -227,11 +227,28 @@ def test_two_halves_of_a_slow_fade_are_one_transition_and_a_still_shot_between_k
     halves = [Transition(50, "gradual", 80.0, 40, 60), Transition(81, "gradual", 80.0, 72, 90)]
     d_hist = np.full(140, 0.02, dtype=np.float32)
     d_hist[40:91] = 0.1
+    d_pix = np.full(140, 0.01, dtype=np.float32)
     spread = np.full(140, 40.0, dtype=np.float32)
-    (joined,) = join_transitions(halves, series(spread, d_hist), 25.0)
+    (joined,) = join_transitions(halves, series(spread, d_hist, d_pix=d_pix), 25.0)
     assert (joined.start, joined.end) == (40, 90)
     d_hist[61:72] = 0.015  # an 11-frame shot that holds still between two dissolves
-    assert join_transitions(halves, series(spread, d_hist), 25.0) == halves
+    assert join_transitions(halves, series(spread, d_hist, d_pix=d_pix), 25.0) == halves
+
+
+def test_a_fade_out_and_in_around_a_frozen_black_hold_stay_two_however_short_the_hold() -> None:
+    # Fades over frames 30-49 and 54-73 with four frozen black frames (50-53) between them: the
+    # black is a shot of its own. Their mixed spans nearly touch, which alone would join them.
+    halves = [Transition(40, "gradual", 80.0, 30, 50), Transition(63, "gradual", 80.0, 54, 73)]
+    spread = np.r_[
+        np.full(30, 40.0), np.linspace(40, 6, 20), np.full(4, 6.0), np.linspace(6, 40, 20), np.full(30, 40.0)
+    ]
+    d_pix = np.full(spread.size, 0.01, dtype=np.float32)
+    d_pix[51:54] = 0.0005  # each black frame repeats the one before, up to compression noise
+    signals = series(spread.astype(np.float32), np.full(spread.size, 0.05, dtype=np.float32), d_pix=d_pix)
+    assert join_transitions(halves, signals, 25.0) == halves
+    spread[50:54] = [6.0, 5.6, 5.2, 5.6]  # the bottom of one slow dip: its contrast keeps moving
+    signals = series(spread.astype(np.float32), np.full(spread.size, 0.05, dtype=np.float32), d_pix=d_pix)
+    assert len(join_transitions(halves, signals, 25.0)) == 1
 
 
 def animated_on_threes(jumps: dict[int, float]) -> SignalArrays:
@@ -352,3 +369,24 @@ def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> 
 def test_a_hold_fade_another_pass_already_reported_is_not_reported_twice() -> None:
     seen = Transition(50, "gradual", 80.0, 41, 59)
     assert find_hold_fades(dark_fade_into_hold(bottom=0.0), 25.0, known=[seen]) == []
+
+
+def cut_to_short_black_then_fade_in(black: int) -> SignalArrays:
+    """A shot (contrast 30) cut to ``black`` flat black frames, then a 20-frame fade in (25 fps)."""
+    spread = np.r_[np.full(40, 30.0), np.zeros(black), np.linspace(0, 30, 21)[1:], np.full(30, 30.0)]
+    luma = np.r_[np.full(40, 60.0), np.full(black, 16.0), np.linspace(16, 60, 21)[1:], np.full(30, 60.0)]
+    d_hist = np.full(spread.size, 0.01, dtype=np.float32)
+    d_hist[40] = 1.0
+    return series(spread.astype(np.float32), d_hist, luma=luma.astype(np.float32))
+
+
+def test_a_fade_in_from_black_too_short_for_a_segment_counts_when_a_cut_entered_the_black() -> None:
+    cut = Transition(40, "cut", 99.0, 40, 39)  # four black frames: shorter than a BlackFrames segment
+    [fade] = find_hold_fades(cut_to_short_black_then_fade_in(black=4), 25.0, known=[cut])
+    assert (fade.kind, fade.start) == ("gradual", 44)
+
+
+def test_a_title_fading_in_on_the_few_black_frames_a_clip_opens_with_is_no_transition() -> None:
+    # Nothing enters the black: the clip starts on it.
+    opening = SignalArrays(*(x[40:] for x in cut_to_short_black_then_fade_in(black=4)))
+    assert find_hold_fades(opening, 25.0, known=[]) == []

@@ -223,6 +223,12 @@ def test_a_title_card_fading_out_into_a_black_hold_is_a_transition(clips: dict[s
     assert 25 <= starts[1] <= 50  # inside the fading frames
 
 
+def test_four_black_frames_between_a_cut_and_a_fade_in_are_a_shot_of_their_own(clips: dict[str, Path]) -> None:
+    starts = [s for s, _ in shots(detect(str(clips["cut_to_short_black_fade_in"])))]
+    assert len(starts) == 3 and starts[:2] == [0, 50]
+    assert 54 <= starts[2] <= 79  # inside the fading frames
+
+
 def test_the_decoder_marks_keyframes(clips: dict[str, Path]) -> None:
     with VideoReader(str(clips["keyframe_pops"])) as reader:
         assert [t.index for t in reader.frames() if t.key] == [0, 50, 100, 150]
