@@ -54,6 +54,10 @@ STILL_JUMP_PARTNER = 0.5
 # digit), not a re-framed picture: jump cuts on the tuning sets spread it (largest block <= 0.24),
 # burned-in counters and clocks do not (0.30-0.37).
 STILL_JUMP_MAX_PEAK_SHARE = 0.28
+# Nor is a change confined to a band of rows a fifth of the picture high (features.pixel_change): a
+# line of captions swapped over a still picture. Jump cuts on the labelled sets leave at least a
+# tenth of their change outside the densest such band; burnt-in captions under anime leave none.
+STILL_JUMP_MAX_LINE_SHARE = 0.95
 STILL_JUMP_RETURN = 0.6
 # Gradual transition: the windowed distance between the two ends rises above GRADUAL_MIN for
 # at least GRADUAL_MIN_FRAMES frames (a moving shot crosses it for a frame or two at most).
@@ -291,6 +295,8 @@ def _still_camera_jump(s: SignalArrays, i: int) -> float | None:
     value = float(s.d_grid[i])
     if value < STILL_JUMP_MIN or float(s.grid_peak[i]) >= STILL_JUMP_MAX_PEAK_SHARE:
         return None
+    if float(s.line_share[i]) >= STILL_JUMP_MAX_LINE_SHARE:
+        return None  # a caption changing over a still picture
     around = _around(s.d_grid, i)
     # Anything else changing nearby is motion or animation, a short shot's other end aside.
     if not around.size or not _isolated(around, value, STILL_JUMP_ISOLATION):

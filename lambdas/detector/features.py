@@ -40,6 +40,7 @@ BARS_NOISE_SCALE = 10.0  # mean column standard deviation (code values) at which
 # one scene (same light, same colours: same histogram) put things in different places; noise and
 # compression average out in a block, and a global brightness change (a flash, a fade) cancels.
 GRID_ROWS, GRID_COLS = 6, 8
+LINE_BAND_ROWS = 5  # pixel_change: a line of captions fits in a fifth of the picture's height
 PROGRESS_EVERY = 25  # frames between progress callbacks
 GREY = 128.0  # chroma code value of a colourless pixel
 
@@ -79,9 +80,16 @@ def grid_distance(a: F32, b: F32) -> float:
     return float(np.abs(a - b).mean()) / 255.0
 
 
-def pixel_distance(a: Thumb, b: Thumb) -> float:
-    """Mean absolute luma difference of two thumbnails, as a fraction of 255."""
-    return float(np.abs(a.y.astype(np.int16) - b.y.astype(np.int16)).mean() / 255.0)
+def pixel_change(a: Thumb, b: Thumb) -> tuple[float, float]:
+    """Mean absolute luma difference of two thumbnails (a fraction of 255), and the share of it in
+    the densest band of rows a fifth of the picture high (near 1: one line of text changed)."""
+    rows = np.abs(a.y.astype(np.int16) - b.y.astype(np.int16)).sum(axis=1, dtype=np.int64)
+    total = float(rows.sum())
+    if total <= 0:
+        return 0.0, 0.0
+    band = max(1, rows.size // LINE_BAND_ROWS)
+    dense = float(np.convolve(rows, np.ones(band, dtype=np.int64), "valid").max())
+    return total / (a.y.size * 255.0), dense / total
 
 
 class SignalArrays(NamedTuple):
@@ -119,6 +127,8 @@ class SignalArrays(NamedTuple):
     """Smallest spatial distance from frame t to t-2..t-1-SKIP."""
     grid_peak: F32
     """The largest block's share of the change in block means from the previous frame, 0-1."""
+    line_share: F32
+    """The densest fifth of the rows' share of the pixel change from the previous frame, 0-1."""
     key: F32
     """1 where the decoder marked the frame a keyframe, else 0."""
 
@@ -144,6 +154,7 @@ class Signals:
     skip_grid: list[float] = field(default_factory=list)  # as skip, spatially
     back_grid: list[float] = field(default_factory=list)  # as back, spatially
     grid_peak: list[float] = field(default_factory=list)  # largest block's share of the layout change
+    line_share: list[float] = field(default_factory=list)  # densest fifth of the rows' share of the pixel change
     key: list[float] = field(default_factory=list)  # 1.0 on a keyframe
 
     def __len__(self) -> int:
@@ -202,13 +213,16 @@ def compute_signals(
         if ring:
             prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
-            sig.d_pix.append(pixel_distance(thumb, prev))
+            d_pix, line_share = pixel_change(thumb, prev)
+            sig.d_pix.append(d_pix)
+            sig.line_share.append(line_share)
             sig.d_grid.append(grid_distance(layout, prev_layout))
             sig.grid_peak.append(peak_share(means, prev_means))
         else:
             sig.grid_peak.append(0.0)
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
+            sig.line_share.append(0.0)
             sig.d_grid.append(0.0)
         sig.skip.append(1.0)
         sig.skip_grid.append(1.0)

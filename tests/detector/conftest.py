@@ -142,6 +142,16 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"testsrc2={size}:d=2[a];color=c=black:{size}:d=0.16[b];"
         f"mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS,fade=t=in:st=0:d=1[c];[a][b][c]concat=n=3",
     )
+    # A still picture under a line of captions (six words) swapped for another at frame 60: one shot.
+    words = [
+        f"drawbox=x={x}:y=150:w={w}:h=12:color={c}:t=fill:enable='{when}'"
+        for k, (c, when) in enumerate((("white", "lt(t,2.4)"), ("yellow", "gte(t,2.4)")))
+        for x, w in ((20 + i * 50 + 15 * k, 40 - 8 * k * (i % 2)) for i in range(6))
+    ]
+    out["caption_swap"] = make_clip(
+        d / "caption_swap.mp4",
+        "mandelbrot=s=320x180:r=25,trim=end_frame=1,loop=loop=100:size=1,setpts=N/25/TB," + ",".join(words),
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

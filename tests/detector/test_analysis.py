@@ -217,6 +217,14 @@ def test_a_burned_in_counter_gaining_a_digit_is_not_a_cut() -> None:
     assert find_cuts(still_camera({50: 0.03, 55: 0.011})) == []
 
 
+def test_a_caption_line_swapped_over_a_still_camera_is_not_a_cut() -> None:
+    line_share = np.full(120, 0.3, dtype=np.float32)
+    line_share[50] = 0.99  # all of the jump's pixel change lies in one band of rows
+    assert find_cuts(still_camera({50: 0.03})._replace(line_share=line_share)) == []
+    line_share[50] = 0.8  # a jump cut changes pixels outside the densest band as well
+    assert [t.frame for t in find_cuts(still_camera({50: 0.03})._replace(line_share=line_share))] == [50]
+
+
 def test_a_short_shot_on_a_still_camera_has_both_cuts() -> None:
     # Into a 4-frame insert from another moment of the shot and back out: two comparable jumps.
     assert [t.frame for t in find_cuts(still_camera({50: 0.03, 54: 0.025}))] == [50, 54]

@@ -238,6 +238,10 @@ def test_a_title_fading_over_an_unchanged_picture_is_not_a_shot_change(clips: di
     assert len(shots(detect(str(clips["title"])))) == 1
 
 
+def test_captions_swapped_over_a_still_picture_are_not_a_shot_change(clips: dict[str, Path]) -> None:
+    assert shots(detect(str(clips["caption_swap"]))) == [(0, 100)]
+
+
 def test_flat_saturated_colours_are_neither_bars_nor_black(clips: dict[str, Path]) -> None:
     response = detect(str(clips["flat_colours"]))
     assert cues(response, "ColorBars") == [] and cues(response, "BlackFrames") == []
