@@ -39,8 +39,8 @@ def real_half(half: str) -> Path:
     Tune: the real clips marked ``tune`` or ``heldout`` (the held-out half was scored for
     fallback-1.3 and looked at since), the v1 splices and the v2 splices. Held out (1.3's report,
     kept to compare): the clips marked ``heldout`` and the odd v2 splices. Fresh (never looked at
-    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Fresh2 to
-    fresh5 (each kept unseen for one score): exactly the clips of that half (UNSEEN), no splices.
+    while tuning): the clips marked ``fresh`` and the v3 splices, spliced from fresh clips only. Each
+    half in UNSEEN (fresh2 onwards, each kept unseen for one score): exactly its clips, no splices.
     """
     realset = CACHE / "realset"
     v1, v2 = CACHE / f"realsplice-{SPLICE_SEED}", CACHE / f"realsplice-v2-{SPLICE_SEED}"
