@@ -691,6 +691,44 @@ def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     return join_transitions(found + find_hold_fades(s, fps, found), s, fps)
 
 
+def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bool, closes: bool) -> list[Transition]:
+    """Without the fades that belong to the first or last shot.
+
+    A video that fades in from its first frame, or out into its last, with no black hold before or
+    after (fewer than BLACK_MIN_FRAMES flat frames: no black segment of its own), changes no
+    shot there: the fade is the first shot's beginning or the last shot's end. ``opens``: frame 0
+    is the video's first; ``closes``: the last frame is the video's last.
+    """
+    n = len(s.spread)
+    if not n:
+        return transitions
+    held = _held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT)
+    edge = WINDOW + ENDS  # the first (last) frame a windowed report can start (end) on
+    fades_in = opens and not held[0] and float(s.spread[0]) <= DIP_FLAT_SPREAD
+    fades_out = closes and not held[-1] and float(s.spread[-1]) <= DIP_FLAT_SPREAD
+    out = []
+    for t in transitions:
+        if t.kind == "gradual":
+            if fades_in and t.start <= edge and _steady(s, 0, min(t.end, n - 1), rising=True):
+                continue
+            if fades_out and t.end >= n - 1 - edge and _steady(s, max(0, t.start), n - 1, rising=False):
+                continue
+        out.append(t)
+    return out
+
+
+def _steady(s: SignalArrays, a: int, b: int, *, rising: bool) -> bool:
+    """Contrast and mean luma climb (``rising``) or sink steadily over frames a..b, as in a fade."""
+    sign = 1.0 if rising else -1.0
+    spread, luma = np.diff(s.spread[a : b + 1]) * sign, np.diff(s.luma[a : b + 1]) * sign
+    return bool(
+        spread.size >= HOLD_FADE_MIN_FRAMES
+        and float(np.mean(spread >= -FADE_SLACK)) >= FADE_MONOTONIC
+        and float(np.mean(luma >= -FADE_SLACK)) >= FADE_MONOTONIC
+        and float(spread.sum()) >= HOLD_FADE_RISE
+    )
+
+
 def calibrated(t: Transition) -> Transition:
     """A gradual transition's confidence on a scale that ends below the 95-100 band.
 

@@ -28,7 +28,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # (a title card on black fading out), by its contrast sinking steadily to flat.
 # 1.8: black too short for a BlackFrames segment is a shot between two transitions when one enters
 # it on each side (a cut to black, four frozen black frames, a fade in) and its picture is frozen;
-# a line of captions swapped over a still picture is not a jump cut.
+# a line of captions swapped over a still picture is not a jump cut; a fade in from the video's
+# first frame or out into its last, with no black hold, is the first or last shot's, not a transition.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.8"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, calibrated, find_cues, rule_transitions
+from detector.analysis import CueRun, Transition, calibrated, drop_edge_fades, find_cues, rule_transitions
 from detector.decode import Probe, VideoReader
 from detector.errors import UnreadableVideoError
 from detector.features import compute_signals
@@ -80,6 +80,8 @@ def detect_raw(
         found = learned_transitions(arrays, proposals)
     else:
         found = [calibrated(t) for t in proposals]
+    # Whether this window holds the video's first and last frames (a chunk in the middle holds neither).
+    found = drop_edge_fades(found, arrays, opens=base == 0, closes=own_last is None or analysed_last <= own_last)
     transitions = sorted(
         (t.shifted(base) for t in found),
         key=lambda t: t.frame,

@@ -152,6 +152,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "caption_swap.mp4",
         "mandelbrot=s=320x180:r=25,trim=end_frame=1,loop=loop=100:size=1,setpts=N/25/TB," + ",".join(words),
     )
+    # A shot fading in from its first frame (1.5 s), a cut at frame 75, and a shot fading out into
+    # the last frame (1.5 s): two shots; the fades are the first shot's start and the last one's end.
+    out["fade_in_and_out_at_the_ends"] = make_clip(
+        d / "fade_in_and_out_at_the_ends.mp4",
+        f"testsrc2={size}:d=3,fade=t=in:st=0:d=1.5[a];"
+        f"mandelbrot={size},trim=duration=3,setpts=PTS-STARTPTS,fade=t=out:st=1.5:d=1.5[b];[a][b]concat=n=2",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

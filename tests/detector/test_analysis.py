@@ -8,6 +8,7 @@ from detector.analysis import (
     GRADUAL_MAX_CONFIDENCE,
     Transition,
     calibrated,
+    drop_edge_fades,
     find_cuts,
     find_dips,
     find_graduals,
@@ -398,3 +399,21 @@ def test_a_title_fading_in_on_the_few_black_frames_a_clip_opens_with_is_no_trans
     # Nothing enters the black: the clip starts on it.
     opening = SignalArrays(*(x[40:] for x in cut_to_short_black_then_fade_in(black=4)))
     assert find_hold_fades(opening, 25.0, known=[]) == []
+
+
+def opening_fade(black: int) -> SignalArrays:
+    """``black`` flat black frames, then a picture fading in over 30 frames, then 40 still frames."""
+    spread = np.r_[np.zeros(black), np.linspace(0, 40, 31)[1:], np.full(40, 40.0)].astype(np.float32)
+    luma = np.r_[np.full(black, 16.0), np.linspace(16, 90, 31)[1:], np.full(40, 90.0)].astype(np.float32)
+    return series(spread, np.full(spread.size, 0.05, dtype=np.float32), luma=luma)
+
+
+def test_a_fade_in_from_the_videos_first_frame_belongs_to_the_first_shot() -> None:
+    found = [Transition(20, "gradual", 70.0, 17, 28)]
+    assert drop_edge_fades(found, opening_fade(black=1), opens=True, closes=False) == []
+
+
+def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() -> None:
+    found = [Transition(20, "gradual", 70.0, 17, 28)]
+    assert drop_edge_fades(found, opening_fade(black=3), opens=True, closes=False) == found  # a black shot
+    assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start

@@ -238,6 +238,10 @@ def test_a_title_fading_over_an_unchanged_picture_is_not_a_shot_change(clips: di
     assert len(shots(detect(str(clips["title"])))) == 1
 
 
+def test_a_fade_in_from_the_first_frame_and_out_into_the_last_are_no_transitions(clips: dict[str, Path]) -> None:
+    assert shots(detect(str(clips["fade_in_and_out_at_the_ends"]))) == [(0, 74), (75, 149)]
+
+
 def test_captions_swapped_over_a_still_picture_are_not_a_shot_change(clips: dict[str, Path]) -> None:
     assert shots(detect(str(clips["caption_swap"]))) == [(0, 100)]
 
