@@ -692,7 +692,7 @@ def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
 
 
 def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bool, closes: bool) -> list[Transition]:
-    """Without the fades that belong to the first or last shot.
+    """The transitions without the fades that belong to the first or last shot.
 
     A video that fades in from its first frame, or out into its last, with no black hold before or
     after (fewer than BLACK_MIN_FRAMES flat frames: no black segment of its own), changes no
