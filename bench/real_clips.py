@@ -25,14 +25,9 @@ provenance and licences in bench/realset/SOURCES.md):
 
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
-tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), ``fresh2``
-(a fourth, from footage none of the others use, kept unseen for one score: session-only clips so far), ``fresh3``
-(a fifth, likewise from footage none of the others use, made after ``fresh2`` had been scored and looked at:
-session-only clips), ``fresh4`` (a sixth, likewise, made after ``fresh3``: session-only clips), ``fresh5`` (a
-seventh, likewise, made after ``fresh4``: session-only clips), ``fresh6`` (an eighth, likewise, made after
-``fresh5``: session-only clips) or ``fresh7`` (a ninth, likewise, made after ``fresh6``: session-only clips). Clips
-land in ``OUT/tune``, ``OUT/heldout``, ``OUT/fresh``, ``OUT/fresh2``, ``OUT/fresh3``, ``OUT/fresh4``, ``OUT/fresh5``,
-``OUT/fresh6`` and ``OUT/fresh7``.
+tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), or one of
+``fresh2`` to ``fresh7`` (each from footage none of the others use, made after the one before it was scored and
+looked at, kept unseen for one score: session-only clips). Clips land in ``OUT/<half>``.
 """
 
 from __future__ import annotations
