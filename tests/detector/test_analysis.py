@@ -350,7 +350,7 @@ def test_a_cut_from_a_still_shot_into_motion_on_a_scheduled_keyframe_stays_a_cut
     # The numbers of a cut in the kit: a still picture (held frames and encoder noise) cut into
     # fast motion changes its pixels no more than the motion after it does.
     signals = moving_shot_with_jumps({150: (1.76, 0.127, 0.015)}, keys=[0, 50, 100, 150])
-    signals.d_pix[:150] = np.tile(np.float32([0.0, 0.002]), 75)
+    signals.d_pix[:150] = np.tile(np.array([0.0, 0.002], dtype=np.float32), 75)
     signals.d_grid[:150] = 0.001
     signals.d_pix[151:] = 0.1
     assert [t.frame for t in find_cuts(signals)] == [150]
