@@ -106,6 +106,10 @@ HOLD_FADE_FLAT = 1.0  # luma spread of the hold's frames: flat, not a dark pictu
 HOLD_FADE_RISE = 5.0  # code values of contrast the fade must climb away from the hold
 HOLD_FADE_SURE = 40.0  # contrast lost (luma spread, code values) at which the confidence reaches 100
 FADE_SLACK = 0.3  # code values of spread a fade may wobble by (compression noise)
+# A fade reaches its shot where the contrast comes within this share of its whole climb (or
+# FADE_SLACK) of the top: a dark shot whose contrast creeps up for a second is not fading yet.
+FADE_TOP_SHARE = 0.1
+FADE_KNEE = 0.5
 # A slow fade: the luma spread falls (rises) on at least this share of the frames before (after) the
 # flat bottom, by DIP_RISE in all.
 FADE_MONOTONIC = 0.8
@@ -544,7 +548,7 @@ def find_dips(s: SignalArrays, fps: float) -> list[Transition]:
 
 
 def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> list[Transition]:
-    """Fades into and out of a hold (black, white) that no other pass saw.
+    """Fades into and out of a hold (black, white) that no cut or dip in ``known`` explains.
 
     A dark shot or a title card on black fading to a black hold changes the histogram little,
     frame by frame and between the ends of a window: most of its pixels are near black before
@@ -596,9 +600,14 @@ def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, in
         k += step
     near, far = sorted((edge + step, k))
     away = spread[near : far + 1] if step > 0 else spread[near : far + 1][::-1]  # nearest the hold first
-    # The fade reaches the shot at the first frame within FADE_SLACK of the top contrast: that
-    # frame and the still ones beyond it are the shot's, not the fade's.
-    top = int(np.argmax(away >= float(away.max()) - FADE_SLACK)) if away.size else 0
+    # The fade reaches the shot at the first frame near the top contrast (FADE_TOP_SHARE): that
+    # frame and the still or creeping ones beyond it are the shot's, not the fade's.
+    near_top = max(FADE_SLACK, FADE_TOP_SHARE * (float(away.max()) - float(spread[edge]))) if away.size else 0.0
+    top = int(np.argmax(away >= float(away.max()) - near_top)) if away.size else 0
+    # ...and on past it while the contrast still climbs at half the fade's pace (a linear fade's
+    # last tenth is fading too; a creep is not).
+    while top + 1 < away.size and away[top + 1] - away[top] >= FADE_KNEE * (away[top] - spread[edge]) / (top + 1):
+        top += 1
     rise = float(away[top] - spread[edge]) if away.size else 0.0
     climb = np.diff(np.r_[spread[edge], away[:top]])
     if top < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
@@ -685,10 +694,12 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
 
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
-    # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
+    # Cuts, fade dips and fades into or out of a hold pin a boundary; the windowed gradual pass
+    # looks only away from them (its windows would straddle a short hold and report the fade out,
+    # the hold and the fade in as one transition, where the hold is a shot of its own).
     pinned = find_cuts(s) + find_dips(s, fps)
-    found = pinned + find_graduals(s, pinned)
-    return join_transitions(found + find_hold_fades(s, fps, found), s, fps)
+    pinned += find_hold_fades(s, fps, pinned)
+    return join_transitions(pinned + find_graduals(s, pinned), s, fps)
 
 
 def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bool, closes: bool) -> list[Transition]:

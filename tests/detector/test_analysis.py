@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from detector.analysis import (
@@ -14,6 +16,7 @@ from detector.analysis import (
     find_graduals,
     find_hold_fades,
     join_transitions,
+    rule_transitions,
 )
 from detector.features import F32, SignalArrays
 
@@ -369,6 +372,41 @@ def test_a_dark_picture_fading_into_a_flat_hold_is_one_gradual_without_the_still
     assert fade.kind == "gradual"
     assert fade.start == 40  # the first frame that darkens: the still frames before are the shot's
     assert fade.end < 60  # the flat frames are the hold's
+
+
+def test_a_fade_into_a_hold_starts_where_the_contrast_falls_not_where_it_creeps() -> None:
+    # A dim shot whose contrast creeps down by 0.7 over 20 frames, then fades to black in 9.
+    spread = np.r_[np.full(20, 7.9), np.linspace(7.9, 7.2, 21)[1:], np.linspace(7.2, 0, 10)[1:], np.zeros(30)]
+    luma = np.r_[np.full(40, 32.0), np.linspace(32, 16, 10)[1:], np.full(30, 16.0)].astype(np.float32)
+    signals = series(spread.astype(np.float32), np.full(spread.size, 0.01, dtype=np.float32), luma=luma)
+    [fade] = find_hold_fades(signals, 25.0, known=[])
+    assert (fade.start, fade.end) == (40, 48)
+
+
+def fade_hold_slow_fade() -> SignalArrays:
+    """A 12-frame fade out of a bright shot (frames 40-51), 6 black frames (52-57), a 45-frame
+    fade in of a dim one (58-102) changing little per frame, with windowed distances that see
+    all three as one change (25 fps)."""
+    fade_out, fade_in = np.linspace(1, 0, 13)[1:], np.linspace(0, 1, 46)[1:]
+    spread = np.r_[np.full(40, 53.0), 53 * fade_out, np.zeros(6), 41 * fade_in, np.full(40, 41.0)]
+    luma = np.r_[np.full(40, 67.0), 16 + 51 * fade_out, np.full(6, 16.0), 16 + 58 * fade_in, np.full(40, 74.0)]
+    d_hist = np.full(spread.size, 0.02)
+    d_hist[40:52] = 0.15
+    d_hist[58:103] = 0.06
+
+    def windowed(frames: int) -> F32:
+        padded = np.r_[np.full(frames, luma[0]), luma, np.full(frames, luma[-1])]
+        return np.clip(np.abs(padded[2 * frames :] - padded[: -2 * frames]) / 25.0, 0.0, 1.5).astype(np.float32)
+
+    f32 = partial(np.asarray, dtype=np.float32)
+    return series(f32(spread), f32(d_hist), luma=f32(luma), wide=windowed(10), wide_long=windowed(30))
+
+
+def test_a_fade_out_a_short_black_hold_and_a_slow_fade_in_are_two_fades_placed_on_their_own_frames() -> None:
+    # The windowed pass would report both with the window's smear (33-54, 61-102): the hold's
+    # fades are pinned first, as cuts are, and the windows look only away from them.
+    found = rule_transitions(fade_hold_slow_fade(), 25.0)
+    assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 51), ("gradual", 58, 101)]
 
 
 def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> None:
