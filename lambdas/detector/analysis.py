@@ -105,6 +105,12 @@ HOLD_FADE_MAX_SECONDS = 2.5
 HOLD_FADE_FLAT = 1.0  # luma spread of the hold's frames: flat, not a dark picture still fading
 HOLD_FADE_RISE = 5.0  # code values of contrast the fade must climb away from the hold
 HOLD_FADE_SURE = 40.0  # contrast lost (luma spread, code values) at which the confidence reaches 100
+# The hold is black or white: its mean luma (code values, either range) at most or at least this.
+HOLD_DARK_LUMA = 40.0
+HOLD_WHITE_LUMA = 200.0
+# A cut this many still frames beyond a fade's far end ends the shot the fade opened (a fade in
+# from black onto a short shot); a jump sooner is the fade's own last step.
+HOLD_FADE_PAUSE = 4
 FADE_SLACK = 0.3  # code values of spread a fade may wobble by (compression noise)
 # A fade reaches its shot where the contrast comes within this share of its whole climb (or
 # FADE_SLACK) of the top: a dark shot whose contrast creeps up for a second is not fading yet.
@@ -569,6 +575,8 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     segment = black_run_frames(fps)
     fades: list[Transition] = []
     for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
+        if HOLD_DARK_LUMA < float(s.luma[a : b + 1].mean()) < HOLD_WHITE_LUMA:
+            continue  # a flat grey or coloured picture gaining texture is no fade
         sides = {step: _fading_span(s.spread, edge, step, reach) for edge, step in ((a, -1), (b, 1))}
         for step, fade in sides.items():
             if fade is None:
@@ -581,14 +589,28 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
             lo, hi, rise = fade
             # Known from the fade's near end (not across the hold: that is the other side's
             # transition) to a window beyond its far end (a fade whose end jumps like a cut was
-            # seen as that cut): it is that transition.
-            beyond = WINDOW + SAME_BOUNDARY_FRAMES
+            # seen as that cut), unless the picture pauses first: it is that transition.
+            beyond = _before_pause(s.d_hist, lo - 1 if step < 0 else hi + 1, step, WINDOW + SAME_BOUNDARY_FRAMES)
             first, last = (lo - beyond, hi) if step < 0 else (lo, hi + beyond)
             if seen[max(0, first) : last + 1].any():
                 continue
             confidence = _scale(rise, HOLD_FADE_RISE, HOLD_FADE_SURE)
             fades.append(Transition((lo + hi + 1) // 2, "gradual", confidence, lo, hi))
     return fades
+
+
+def _before_pause(d: F32, start: int, step: int, limit: int) -> int:
+    """How many frames from ``start`` (walking by ``step``, at most ``limit``) come before the picture
+    pauses (HOLD_FADE_PAUSE frames changing less than CHANGING)."""
+    still = 0
+    for k in range(limit):
+        i = start + k * step
+        if not 0 <= i < len(d):
+            return k
+        still = still + 1 if d[i] < CHANGING else 0
+        if still == HOLD_FADE_PAUSE:
+            return k + 1 - HOLD_FADE_PAUSE
+    return limit
 
 
 def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, int, float] | None:

@@ -33,7 +33,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.9: fades into and out of a black (white) hold are found before the windowed gradual pass, which
 # then looks only away from them: a fade out, a few black frames and a slow fade in are two
 # transitions on their own frames, not one window-wide report; a fade starts where the contrast
-# falls, not where it creeps.
+# falls, not where it creeps; a cut a few still frames after a fade in from black is the short
+# shot's end, not the fade's last step; only black or white holds have fades.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.9"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

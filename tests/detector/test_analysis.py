@@ -409,6 +409,32 @@ def test_a_fade_out_a_short_black_hold_and_a_slow_fade_in_are_two_fades_placed_o
     assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 51), ("gradual", 58, 101)]
 
 
+def black_hold_fade_in_short_shot() -> SignalArrays:
+    """A cut to 5 black frames (40-44), a fade in (45-61) onto a still shot (full from 62), and a cut
+    away after 7 still frames (at 70), 25 fps."""
+    rise = np.linspace(0, 1, 19)[1:]
+    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, np.full(7, 19.0), np.full(30, 10.0)]
+    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(7, 32.0), np.full(30, 26.0)]
+    d_hist = np.full(spread.size, 0.01)
+    d_hist[[40, 70]] = 1.0
+    d_hist[45:63] = 0.07
+    f32 = partial(np.asarray, dtype=np.float32)
+    return series(f32(spread), f32(d_hist), luma=f32(luma))
+
+
+def test_a_fade_in_from_black_onto_a_short_still_shot_is_not_the_cut_that_ends_it() -> None:
+    cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(70, "cut", 99.0, 70, 69)]
+    [fade] = find_hold_fades(black_hold_fade_in_short_shot(), 25.0, known=cuts)
+    assert (fade.start, fade.end) == (45, 61)  # frame 62 has the shot's full contrast
+
+
+def test_a_flat_grey_picture_gaining_texture_is_no_fade() -> None:
+    texture = np.linspace(0, 7, 34)[1:]
+    spread = np.r_[np.zeros(30), texture, np.full(30, 7.0)].astype(np.float32)
+    luma = np.full(spread.size, 160.0, dtype=np.float32)  # far from black and from white
+    assert find_hold_fades(series(spread, np.full(spread.size, 0.01, dtype=np.float32), luma=luma), 25.0, []) == []
+
+
 def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> None:
     assert find_hold_fades(dark_fade_into_hold(bottom=2.0), 25.0, known=[]) == []
 
