@@ -34,7 +34,9 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # then looks only away from them: a fade out, a few black frames and a slow fade in are two
 # transitions on their own frames, not one window-wide report; a fade starts where the contrast
 # falls, not where it creeps; a cut a few still frames after a fade in from black is the short
-# shot's end, not the fade's last step; only black or white holds have fades.
+# shot's end, not the fade's last step; only black or white holds have fades. A new per-frame signal
+# (each frame against the average of the frames 5 before and after) finds dissolves between
+# pictures of one tone, which no histogram sees.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.9"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

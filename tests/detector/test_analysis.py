@@ -15,6 +15,7 @@ from detector.analysis import (
     find_dips,
     find_graduals,
     find_hold_fades,
+    find_mixes,
     join_transitions,
     rule_transitions,
 )
@@ -396,7 +397,7 @@ def fade_hold_slow_fade() -> SignalArrays:
 
     def windowed(frames: int) -> F32:
         padded = np.r_[np.full(frames, luma[0]), luma, np.full(frames, luma[-1])]
-        return np.clip(np.abs(padded[2 * frames :] - padded[: -2 * frames]) / 25.0, 0.0, 1.5).astype(np.float32)
+        return np.asarray(np.clip(np.abs(padded[2 * frames :] - padded[: -2 * frames]) / 25.0, 0.0, 1.5), np.float32)
 
     f32 = partial(np.asarray, dtype=np.float32)
     return series(f32(spread), f32(d_hist), luma=f32(luma), wide=windowed(10), wide_long=windowed(30))
@@ -481,3 +482,30 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
     found = [Transition(20, "gradual", 70.0, 17, 28)]
     assert drop_edge_fades(found, opening_fade(black=3), opens=True, closes=False) == found  # a black shot
     assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start
+
+
+def mixing_run(cover: float = 0.8) -> SignalArrays:
+    """Frames 60-66 are each the average of the frames 5 before and after them, which are far apart
+    (25 fps, 130 frames); every other frame is a moving picture (far off that average)."""
+    n = 130
+    mix_dist = np.full(n, 0.12, dtype=np.float32)
+    mix_res = np.full(n, 0.08, dtype=np.float32)
+    mix_res[60:67] = 0.01
+    mix_cover = np.full(n, 0.1, dtype=np.float32)
+    mix_cover[60:67] = cover
+    zero = np.zeros(n, dtype=np.float32)
+    return series(zero, zero, mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
+
+
+def test_frames_that_mix_the_pictures_around_them_are_one_dissolve() -> None:
+    [mix] = find_mixes(mixing_run(), known=[])
+    assert (mix.kind, mix.start, mix.end, mix.frame) == ("gradual", 60, 66, 63)
+    assert calibrated(mix).confidence < 85  # right 88 % of the time on the labelled sets
+
+
+def test_mixing_frames_beside_a_known_transition_are_that_transition() -> None:
+    assert find_mixes(mixing_run(), known=[Transition(70, "cut", 99.0, 70, 69)]) == []
+
+
+def test_mixing_in_a_part_of_the_picture_only_is_no_dissolve() -> None:
+    assert find_mixes(mixing_run(cover=0.2), known=[]) == []
