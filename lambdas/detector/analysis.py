@@ -79,6 +79,7 @@ MIX_SURE = 0.25  # distance at which a mix's confidence reaches MIX_MAX_CONFIDEN
 # Right 88 % of the time on the labelled sets (57 of 65): at most 84 once calibrated.
 MIX_MAX_CONFIDENCE = 88.0
 MIX_BLOCK = 5  # frames around a known transition whose mixes are that transition's
+MIX_PLACE_DIST = 0.05  # a windowed gradual's boundary goes to its most mixing frame this far apart
 GRADUAL_SURE = 1.4  # windowed distance at which a gradual's confidence reaches 100
 # The mixed frames of a gradual: where the windowed distance stays at least this share of its peak.
 GRADUAL_SPAN_SHARE = 0.5
@@ -542,6 +543,12 @@ def _windowed_graduals(
         if float(np.mean(s.d_hist[lo : hi + 1] >= GRADUAL_MOVING)) < GRADUAL_MOVING_SHARE:
             continue
         centre = round((lo + hi) / 2)
+        # Where frames in the span mix the pictures around them (the mix signal), the transition is
+        # there: the window's span also covers motion before or after it.
+        apart = s.mix_dist[lo : hi + 1]
+        off = np.where(apart >= MIX_PLACE_DIST, s.mix_res[lo : hi + 1] / np.maximum(apart, 1e-6), np.inf)
+        if float(off.min()) <= MIX_MAX_RES:
+            centre = lo + int(np.argmin(off))
         graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, GRADUAL_SURE), lo, hi))
     return graduals
 

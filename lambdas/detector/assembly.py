@@ -36,7 +36,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # falls, not where it creeps; a cut a few still frames after a fade in from black is the short
 # shot's end, not the fade's last step; only black or white holds have fades. A new per-frame signal
 # (each frame against the average of the frames 5 before and after) finds dissolves between
-# pictures of one tone, which no histogram sees.
+# pictures of one tone, which no histogram sees, and places a windowed gradual report at its most
+# mixing frame rather than the middle of a span the window smears over the motion around it.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.9"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

@@ -509,3 +509,18 @@ def test_mixing_frames_beside_a_known_transition_are_that_transition() -> None:
 
 def test_mixing_in_a_part_of_the_picture_only_is_no_dissolve() -> None:
     assert find_mixes(mixing_run(cover=0.2), known=[]) == []
+
+
+def test_a_windowed_gradual_is_placed_where_its_frames_mix_not_in_the_middle_of_its_span() -> None:
+    # The windowed distance stays high over 40-70 (a 5-frame dissolve at 42-46, then motion);
+    # only 42-46 are the average of the frames around them.
+    n = 120
+    wide = np.zeros(n, dtype=np.float32)
+    wide[40:71] = 1.0
+    mix_dist = np.full(n, 0.1, dtype=np.float32)
+    mix_res = np.full(n, 0.08, dtype=np.float32)
+    mix_res[42:47] = np.array([0.03, 0.02, 0.01, 0.02, 0.03], dtype=np.float32)
+    d_hist = np.full(n, 0.1, dtype=np.float32)
+    signals = series(np.full(n, 30.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res)
+    [gradual] = find_graduals(signals, [])
+    assert gradual.frame == 44  # the span's middle would be 55
