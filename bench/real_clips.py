@@ -27,7 +27,8 @@ Each truth file says which half it is in: ``tune`` (looked at while changing the
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), or one of
 ``fresh2`` to ``fresh7`` (each from footage none of the others use, made after the one before it was scored and
-looked at, kept unseen for one score: session-only clips). Clips land in ``OUT/<half>``.
+looked at, kept unseen for one score: session-only clips) or ``fresh9`` (likewise unseen, from footage none of the
+others use). Clips land in ``OUT/<half>``.
 """
 
 from __future__ import annotations
