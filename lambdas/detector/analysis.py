@@ -69,6 +69,17 @@ SLOW_GRADUAL_MIN_FRAMES = 10  # the long window (features.LONG_WINDOW) crosses i
 # (tuning sets: slow transitions 0.005-0.010 median, pans 0.036-0.056).
 SLOW_GRADUAL_MAX_PIXEL_CHANGE = 0.02
 GRADUAL_MAX_CONFIDENCE = 94.0  # see calibrated
+# Mixes (find_mixes): frames at most MIX_MAX_RES of the two frames' distance off their average,
+# those at least MIX_MIN_DIST apart (fraction of 255), for MIX_MIN_FRAMES in a row.
+MIX_MIN_DIST = 0.1
+MIX_MAX_RES = 0.35
+MIX_MIN_FRAMES = 3
+MIX_MIN_COVER = 0.35  # share of the picture's blocks mixing (a title fading in mixes a part)
+MIX_SURE = 0.25  # distance at which a mix's confidence reaches MIX_MAX_CONFIDENCE
+# Right 88 % of the time on the labelled sets (57 of 65): at most 84 once calibrated.
+MIX_MAX_CONFIDENCE = 88.0
+MIX_BLOCK = 5  # frames around a known transition whose mixes are that transition's
+MIX_PLACE_DIST = 0.05  # a windowed gradual's boundary goes to its most mixing frame this far apart
 GRADUAL_SURE = 1.4  # windowed distance at which a gradual's confidence reaches 100
 # The mixed frames of a gradual: where the windowed distance stays at least this share of its peak.
 GRADUAL_SPAN_SHARE = 0.5
@@ -105,7 +116,17 @@ HOLD_FADE_MAX_SECONDS = 2.5
 HOLD_FADE_FLAT = 1.0  # luma spread of the hold's frames: flat, not a dark picture still fading
 HOLD_FADE_RISE = 5.0  # code values of contrast the fade must climb away from the hold
 HOLD_FADE_SURE = 40.0  # contrast lost (luma spread, code values) at which the confidence reaches 100
+# The hold is black or white: its mean luma (code values, either range) at most or at least this.
+HOLD_DARK_LUMA = 40.0
+HOLD_WHITE_LUMA = 200.0
+# A cut this many still frames beyond a fade's far end ends the shot the fade opened (a fade in
+# from black onto a short shot); a jump sooner is the fade's own last step.
+HOLD_FADE_PAUSE = 4
 FADE_SLACK = 0.3  # code values of spread a fade may wobble by (compression noise)
+# A fade reaches its shot where the contrast comes within this share of its whole climb (or
+# FADE_SLACK) of the top: a dark shot whose contrast creeps up for a second is not fading yet.
+FADE_TOP_SHARE = 0.1
+FADE_KNEE = 0.5
 # A slow fade: the luma spread falls (rises) on at least this share of the frames before (after) the
 # flat bottom, by DIP_RISE in all.
 FADE_MONOTONIC = 0.8
@@ -448,6 +469,25 @@ def _as_one(group: list[Transition]) -> Transition:
     return Transition((first + last + 1) // 2, "gradual", confidence, first, last - 1)
 
 
+def find_mixes(s: SignalArrays, known: list[Transition]) -> list[Transition]:
+    """Dissolves between pictures of one tone, which no histogram sees: runs of frames that are the
+    average of the frames MIX_STEP before and after them, those two far apart, away from ``known``."""
+    n = len(s.mix_dist)
+    mixing = (s.mix_dist >= MIX_MIN_DIST) & (s.mix_res <= MIX_MAX_RES * s.mix_dist) & (s.mix_cover >= MIX_MIN_COVER)
+    blocked = np.zeros(n, dtype=bool)
+    for t in known:
+        first, last = t.changed
+        blocked[max(0, min(first, t.frame) - MIX_BLOCK) : max(last, t.frame) + MIX_BLOCK + 1] = True
+    found: list[Transition] = []
+    for a, b in runs(mixing & ~blocked, MIX_MIN_FRAMES):
+        if (a > 0 and blocked[a - 1]) or (b + 1 < n and blocked[b + 1]):
+            continue  # the tail of a known transition
+        peak = float(s.mix_dist[a : b + 1].max())
+        confidence = min(MIX_MAX_CONFIDENCE, _scale(peak, MIX_MIN_DIST, MIX_SURE))
+        found.append(Transition((a + b + 1) // 2, "gradual", confidence, a, b))
+    return found
+
+
 def find_graduals(s: SignalArrays, cuts: list[Transition]) -> list[Transition]:
     """Dissolves, fades and wipes: regions where the two ends of a window differ and no cut explains it.
 
@@ -503,6 +543,12 @@ def _windowed_graduals(
         if float(np.mean(s.d_hist[lo : hi + 1] >= GRADUAL_MOVING)) < GRADUAL_MOVING_SHARE:
             continue
         centre = round((lo + hi) / 2)
+        # Where frames in the span mix the pictures around them (the mix signal), the transition is
+        # there: the window's span also covers motion before or after it.
+        apart = s.mix_dist[lo : hi + 1]
+        off = np.where(apart >= MIX_PLACE_DIST, s.mix_res[lo : hi + 1] / np.maximum(apart, 1e-6), np.inf)
+        if float(off.min()) <= MIX_MAX_RES:
+            centre = lo + int(np.argmin(off))
         graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, GRADUAL_SURE), lo, hi))
     return graduals
 
@@ -544,7 +590,7 @@ def find_dips(s: SignalArrays, fps: float) -> list[Transition]:
 
 
 def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> list[Transition]:
-    """Fades into and out of a hold (black, white) that no other pass saw.
+    """Fades into and out of a hold (black, white) that no cut or dip in ``known`` explains.
 
     A dark shot or a title card on black fading to a black hold changes the histogram little,
     frame by frame and between the ends of a window: most of its pixels are near black before
@@ -565,6 +611,8 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     segment = black_run_frames(fps)
     fades: list[Transition] = []
     for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
+        if HOLD_DARK_LUMA < float(s.luma[a : b + 1].mean()) < HOLD_WHITE_LUMA:
+            continue  # a flat grey or coloured picture gaining texture is no fade
         sides = {step: _fading_span(s.spread, edge, step, reach) for edge, step in ((a, -1), (b, 1))}
         for step, fade in sides.items():
             if fade is None:
@@ -577,14 +625,28 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
             lo, hi, rise = fade
             # Known from the fade's near end (not across the hold: that is the other side's
             # transition) to a window beyond its far end (a fade whose end jumps like a cut was
-            # seen as that cut): it is that transition.
-            beyond = WINDOW + SAME_BOUNDARY_FRAMES
+            # seen as that cut), unless the picture pauses first: it is that transition.
+            beyond = _before_pause(s.d_hist, lo - 1 if step < 0 else hi + 1, step, WINDOW + SAME_BOUNDARY_FRAMES)
             first, last = (lo - beyond, hi) if step < 0 else (lo, hi + beyond)
             if seen[max(0, first) : last + 1].any():
                 continue
             confidence = _scale(rise, HOLD_FADE_RISE, HOLD_FADE_SURE)
             fades.append(Transition((lo + hi + 1) // 2, "gradual", confidence, lo, hi))
     return fades
+
+
+def _before_pause(d: F32, start: int, step: int, limit: int) -> int:
+    """How many frames from ``start`` (walking by ``step``, at most ``limit``) come before the picture
+    pauses (HOLD_FADE_PAUSE frames changing less than CHANGING)."""
+    still = 0
+    for k in range(limit):
+        i = start + k * step
+        if not 0 <= i < len(d):
+            return k
+        still = still + 1 if d[i] < CHANGING else 0
+        if still == HOLD_FADE_PAUSE:
+            return k + 1 - HOLD_FADE_PAUSE
+    return limit
 
 
 def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, int, float] | None:
@@ -596,9 +658,14 @@ def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, in
         k += step
     near, far = sorted((edge + step, k))
     away = spread[near : far + 1] if step > 0 else spread[near : far + 1][::-1]  # nearest the hold first
-    # The fade reaches the shot at the first frame within FADE_SLACK of the top contrast: that
-    # frame and the still ones beyond it are the shot's, not the fade's.
-    top = int(np.argmax(away >= float(away.max()) - FADE_SLACK)) if away.size else 0
+    # The fade reaches the shot at the first frame near the top contrast (FADE_TOP_SHARE): that
+    # frame and the still or creeping ones beyond it are the shot's, not the fade's.
+    near_top = max(FADE_SLACK, FADE_TOP_SHARE * (float(away.max()) - float(spread[edge]))) if away.size else 0.0
+    top = int(np.argmax(away >= float(away.max()) - near_top)) if away.size else 0
+    # ...and on past it while the contrast still climbs at half the fade's pace (a linear fade's
+    # last tenth is fading too; a creep is not).
+    while top + 1 < away.size and away[top + 1] - away[top] >= FADE_KNEE * (away[top] - spread[edge]) / (top + 1):
+        top += 1
     rise = float(away[top] - spread[edge]) if away.size else 0.0
     climb = np.diff(np.r_[spread[edge], away[:top]])
     if top < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
@@ -685,10 +752,13 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
 
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
-    # Cuts and fade dips pin a boundary to a frame; the gradual pass looks only away from them.
+    # Cuts, fade dips and fades into or out of a hold pin a boundary; the windowed gradual pass
+    # looks only away from them (its windows would straddle a short hold and report the fade out,
+    # the hold and the fade in as one transition, where the hold is a shot of its own).
     pinned = find_cuts(s) + find_dips(s, fps)
+    pinned += find_hold_fades(s, fps, pinned)
     found = pinned + find_graduals(s, pinned)
-    return join_transitions(found + find_hold_fades(s, fps, found), s, fps)
+    return join_transitions(found + find_mixes(s, found), s, fps)
 
 
 def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bool, closes: bool) -> list[Transition]:

@@ -30,11 +30,19 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # it on each side (a cut to black, four frozen black frames, a fade in) and its picture is frozen;
 # a line of captions swapped over a still picture is not a jump cut; a fade in from the video's
 # first frame or out into its last, with no black hold, is the first or last shot's, not a transition.
+# 1.9: fades into and out of a black (white) hold are found before the windowed gradual pass, which
+# then looks only away from them: a fade out, a few black frames and a slow fade in are two
+# transitions on their own frames, not one window-wide report; a fade starts where the contrast
+# falls, not where it creeps; a cut a few still frames after a fade in from black is the short
+# shot's end, not the fade's last step; only black or white holds have fades. A new per-frame signal
+# (each frame against the average of the frames 5 before and after) finds dissolves between
+# pictures of one tone, which no histogram sees, and places a windowed gradual report at its most
+# mixing frame rather than the middle of a span the window smears over the motion around it.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.8"
+MODEL_VERSION = "fallback-1.9"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.8-learned"
+LEARNED_MODEL_VERSION = "fallback-1.9-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

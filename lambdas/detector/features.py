@@ -26,6 +26,16 @@ WINDOW = 10  # frames each side for the gradual-transition distance
 LONG_WINDOW = 30
 SKIP = 3  # frames a flash may last
 ENDS = 7  # frames whose median histogram stands for each end of the window (flash-proof)
+# The mix test: frames MIX_STEP before and after a frame, and how far the frame sits from their
+# average (a dissolve or fade mixes every pixel linearly from one picture to the next, so its
+# middle frame is their average however alike the two pictures' tones are; motion is not).
+MIX_STEP = 5
+# ...and over a grid of MIX_GRID x MIX_GRID blocks, the share that mix: apart by MIX_BLOCK_APART
+# (fraction of 255) and their middle within MIX_BLOCK_OFF of that off the average. A dissolve mixes
+# most of the picture; a title fading in over it, a part.
+MIX_GRID = 6
+MIX_BLOCK_APART = 0.05
+MIX_BLOCK_OFF = 0.35
 # A luma step between horizontal neighbours above this (code values) is an edge: text and
 # graphics have steps of 100+, filmed texture and noise on a 96-pixel thumbnail mostly below 40.
 EDGE_STEP = 40
@@ -92,6 +102,32 @@ def pixel_change(a: Thumb, b: Thumb) -> tuple[float, float]:
     return total / (a.y.size * 255.0), dense / total
 
 
+def mix_residual(before: Thumb, middle: Thumb, after: Thumb) -> tuple[float, float, float]:
+    """How far apart ``before`` and ``after`` are (mean absolute luma difference, fraction of 255),
+    how far ``middle`` is from their average (the same unit), and the share of MIX_GRID blocks
+    that mix on their own."""
+    a = before.y.astype(np.int16)
+    b = after.y.astype(np.int16)
+    apart = np.abs(b - a)
+    twice_off = np.abs(2 * middle.y.astype(np.int16) - a - b)
+    scale = a.size * 255.0
+    rows, cols = a.shape
+    h, w = rows // MIX_GRID * MIX_GRID, cols // MIX_GRID * MIX_GRID
+    whole = float(apart.sum(dtype=np.int64)) / scale, float(twice_off.sum(dtype=np.int64)) / (2 * scale)
+    if not h or not w:
+        return (*whole, 0.0)
+
+    def block_sums(x: np.ndarray) -> np.ndarray:
+        # Rows in MIX_GRID bands first (a contiguous reshape), then the bands' columns.
+        bands = x[:h].reshape(MIX_GRID, h // MIX_GRID, cols).sum(axis=1, dtype=np.int32)
+        return np.asarray(bands[:, :w].reshape(MIX_GRID, MIX_GRID, w // MIX_GRID).sum(axis=2))
+
+    block_apart, block_twice_off = block_sums(apart), block_sums(twice_off)
+    block_scale = h // MIX_GRID * (w // MIX_GRID) * 255.0
+    mixing = (block_apart >= MIX_BLOCK_APART * block_scale) & (block_twice_off <= 2 * MIX_BLOCK_OFF * block_apart)
+    return (*whole, float(mixing.mean()))
+
+
 class SignalArrays(NamedTuple):
     """Per-frame series of an analysed window as float32 arrays (index = frame number - first frame)."""
 
@@ -129,6 +165,12 @@ class SignalArrays(NamedTuple):
     """The largest block's share of the change in block means from the previous frame, 0-1."""
     line_share: F32
     """The densest fifth of the rows' share of the pixel change from the previous frame, 0-1."""
+    mix_dist: F32
+    """Mean absolute luma difference between frames t-MIX_STEP and t+MIX_STEP, fraction of 255."""
+    mix_res: F32
+    """Mean absolute luma difference of frame t from the average of those two, fraction of 255."""
+    mix_cover: F32
+    """Share of MIX_GRID x MIX_GRID blocks where frame t is the average of those two, 0-1."""
     key: F32
     """1 where the decoder marked the frame a keyframe, else 0."""
 
@@ -155,6 +197,9 @@ class Signals:
     back_grid: list[float] = field(default_factory=list)  # as back, spatially
     grid_peak: list[float] = field(default_factory=list)  # largest block's share of the layout change
     line_share: list[float] = field(default_factory=list)  # densest fifth of the rows' share of the pixel change
+    mix_dist: list[float] = field(default_factory=list)  # pixel distance between t-MIX_STEP and t+MIX_STEP
+    mix_res: list[float] = field(default_factory=list)  # frame t's distance from their average
+    mix_cover: list[float] = field(default_factory=list)  # share of blocks where it is their average
     key: list[float] = field(default_factory=list)  # 1.0 on a keyframe
 
     def __len__(self) -> int:
@@ -228,6 +273,13 @@ def compute_signals(
         sig.skip_grid.append(1.0)
         sig.wide.append(0.0)
         sig.wide_long.append(0.0)
+        sig.mix_dist.append(0.0)
+        sig.mix_res.append(0.0)
+        sig.mix_cover.append(0.0)
+        if len(ring) >= 2 * MIX_STEP:
+            sig.mix_dist[n - MIX_STEP], sig.mix_res[n - MIX_STEP], sig.mix_cover[n - MIX_STEP] = mix_residual(
+                ring[-2 * MIX_STEP][0], ring[-MIX_STEP][0], thumb
+            )
         back = back_grid = 1.0
         for j in range(2, SKIP + 2):
             if len(ring) >= j:

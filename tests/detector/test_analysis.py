@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from detector.analysis import (
@@ -13,7 +15,9 @@ from detector.analysis import (
     find_dips,
     find_graduals,
     find_hold_fades,
+    find_mixes,
     join_transitions,
+    rule_transitions,
 )
 from detector.features import F32, SignalArrays
 
@@ -371,6 +375,67 @@ def test_a_dark_picture_fading_into_a_flat_hold_is_one_gradual_without_the_still
     assert fade.end < 60  # the flat frames are the hold's
 
 
+def test_a_fade_into_a_hold_starts_where_the_contrast_falls_not_where_it_creeps() -> None:
+    # A dim shot whose contrast creeps down by 0.7 over 20 frames, then fades to black in 9.
+    spread = np.r_[np.full(20, 7.9), np.linspace(7.9, 7.2, 21)[1:], np.linspace(7.2, 0, 10)[1:], np.zeros(30)]
+    luma = np.r_[np.full(40, 32.0), np.linspace(32, 16, 10)[1:], np.full(30, 16.0)].astype(np.float32)
+    signals = series(spread.astype(np.float32), np.full(spread.size, 0.01, dtype=np.float32), luma=luma)
+    [fade] = find_hold_fades(signals, 25.0, known=[])
+    assert (fade.start, fade.end) == (40, 48)
+
+
+def fade_hold_slow_fade() -> SignalArrays:
+    """A 12-frame fade out of a bright shot (frames 40-51), 6 black frames (52-57), a 45-frame
+    fade in of a dim one (58-102) changing little per frame, with windowed distances that see
+    all three as one change (25 fps)."""
+    fade_out, fade_in = np.linspace(1, 0, 13)[1:], np.linspace(0, 1, 46)[1:]
+    spread = np.r_[np.full(40, 53.0), 53 * fade_out, np.zeros(6), 41 * fade_in, np.full(40, 41.0)]
+    luma = np.r_[np.full(40, 67.0), 16 + 51 * fade_out, np.full(6, 16.0), 16 + 58 * fade_in, np.full(40, 74.0)]
+    d_hist = np.full(spread.size, 0.02)
+    d_hist[40:52] = 0.15
+    d_hist[58:103] = 0.06
+
+    def windowed(frames: int) -> F32:
+        padded = np.r_[np.full(frames, luma[0]), luma, np.full(frames, luma[-1])]
+        return np.asarray(np.clip(np.abs(padded[2 * frames :] - padded[: -2 * frames]) / 25.0, 0.0, 1.5), np.float32)
+
+    f32 = partial(np.asarray, dtype=np.float32)
+    return series(f32(spread), f32(d_hist), luma=f32(luma), wide=windowed(10), wide_long=windowed(30))
+
+
+def test_a_fade_out_a_short_black_hold_and_a_slow_fade_in_are_two_fades_placed_on_their_own_frames() -> None:
+    # The windowed pass would report both with the window's smear (33-54, 61-102): the hold's
+    # fades are pinned first, as cuts are, and the windows look only away from them.
+    found = rule_transitions(fade_hold_slow_fade(), 25.0)
+    assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 51), ("gradual", 58, 101)]
+
+
+def black_hold_fade_in_short_shot() -> SignalArrays:
+    """A cut to 5 black frames (40-44), a fade in (45-61) onto a still shot (full from 62), and a cut
+    away after 7 still frames (at 70), 25 fps."""
+    rise = np.linspace(0, 1, 19)[1:]
+    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, np.full(7, 19.0), np.full(30, 10.0)]
+    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(7, 32.0), np.full(30, 26.0)]
+    d_hist = np.full(spread.size, 0.01)
+    d_hist[[40, 70]] = 1.0
+    d_hist[45:63] = 0.07
+    f32 = partial(np.asarray, dtype=np.float32)
+    return series(f32(spread), f32(d_hist), luma=f32(luma))
+
+
+def test_a_fade_in_from_black_onto_a_short_still_shot_is_not_the_cut_that_ends_it() -> None:
+    cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(70, "cut", 99.0, 70, 69)]
+    [fade] = find_hold_fades(black_hold_fade_in_short_shot(), 25.0, known=cuts)
+    assert (fade.start, fade.end) == (45, 61)  # frame 62 has the shot's full contrast
+
+
+def test_a_flat_grey_picture_gaining_texture_is_no_fade() -> None:
+    texture = np.linspace(0, 7, 34)[1:]
+    spread = np.r_[np.zeros(30), texture, np.full(30, 7.0)].astype(np.float32)
+    luma = np.full(spread.size, 160.0, dtype=np.float32)  # far from black and from white
+    assert find_hold_fades(series(spread, np.full(spread.size, 0.01, dtype=np.float32), luma=luma), 25.0, []) == []
+
+
 def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> None:
     assert find_hold_fades(dark_fade_into_hold(bottom=2.0), 25.0, known=[]) == []
 
@@ -417,3 +482,45 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
     found = [Transition(20, "gradual", 70.0, 17, 28)]
     assert drop_edge_fades(found, opening_fade(black=3), opens=True, closes=False) == found  # a black shot
     assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start
+
+
+def mixing_run(cover: float = 0.8) -> SignalArrays:
+    """Frames 60-66 are each the average of the frames 5 before and after them, which are far apart
+    (25 fps, 130 frames); every other frame is a moving picture (far off that average)."""
+    n = 130
+    mix_dist = np.full(n, 0.12, dtype=np.float32)
+    mix_res = np.full(n, 0.08, dtype=np.float32)
+    mix_res[60:67] = 0.01
+    mix_cover = np.full(n, 0.1, dtype=np.float32)
+    mix_cover[60:67] = cover
+    zero = np.zeros(n, dtype=np.float32)
+    return series(zero, zero, mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
+
+
+def test_frames_that_mix_the_pictures_around_them_are_one_dissolve() -> None:
+    [mix] = find_mixes(mixing_run(), known=[])
+    assert (mix.kind, mix.start, mix.end, mix.frame) == ("gradual", 60, 66, 63)
+    assert calibrated(mix).confidence < 85  # right 88 % of the time on the labelled sets
+
+
+def test_mixing_frames_beside_a_known_transition_are_that_transition() -> None:
+    assert find_mixes(mixing_run(), known=[Transition(70, "cut", 99.0, 70, 69)]) == []
+
+
+def test_mixing_in_a_part_of_the_picture_only_is_no_dissolve() -> None:
+    assert find_mixes(mixing_run(cover=0.2), known=[]) == []
+
+
+def test_a_windowed_gradual_is_placed_where_its_frames_mix_not_in_the_middle_of_its_span() -> None:
+    # The windowed distance stays high over 40-70 (a 5-frame dissolve at 42-46, then motion);
+    # only 42-46 are the average of the frames around them.
+    n = 120
+    wide = np.zeros(n, dtype=np.float32)
+    wide[40:71] = 1.0
+    mix_dist = np.full(n, 0.1, dtype=np.float32)
+    mix_res = np.full(n, 0.08, dtype=np.float32)
+    mix_res[42:47] = np.array([0.03, 0.02, 0.01, 0.02, 0.03], dtype=np.float32)
+    d_hist = np.full(n, 0.1, dtype=np.float32)
+    signals = series(np.full(n, 30.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res)
+    [gradual] = find_graduals(signals, [])
+    assert gradual.frame == 44  # the span's middle would be 55
