@@ -26,8 +26,8 @@ provenance and licences in bench/realset/SOURCES.md):
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), or one of
-``fresh2`` to ``fresh9`` (each from footage none of the others use, made after the one before it was scored and
-looked at, kept unseen for one score: session-only clips). Clips land in ``OUT/<half>``.
+``fresh2`` to ``fresh9`` (each from footage none of the others use, made while the detector version it scores
+was being changed, never looked at before its one score: session-only clips). Clips land in ``OUT/<half>``.
 """
 
 from __future__ import annotations
