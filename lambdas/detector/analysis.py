@@ -126,7 +126,7 @@ FADE_SLACK = 0.3  # code values of spread a fade may wobble by (compression nois
 # A fade reaches its shot where the contrast comes within this share of its whole climb (or
 # FADE_SLACK) of the top: a dark shot whose contrast creeps up for a second is not fading yet.
 FADE_TOP_SHARE = 0.1
-FADE_KNEE = 0.5
+FADE_KNEE = 0.5  # ...and goes on while the contrast still climbs at this share of the fade's mean pace
 # A slow fade: the luma spread falls (rises) on at least this share of the frames before (after) the
 # flat bottom, by DIP_RISE in all.
 FADE_MONOTONIC = 0.8
