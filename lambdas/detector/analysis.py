@@ -469,15 +469,21 @@ def _as_one(group: list[Transition]) -> Transition:
     return Transition((first + last + 1) // 2, "gradual", confidence, first, last - 1)
 
 
+def _changed_near(known: list[Transition], n: int, margin: int) -> np.ndarray:
+    """Frames within ``margin`` of a frame a ``known`` transition changes (see Transition.changed)."""
+    mask = np.zeros(n, dtype=bool)
+    for t in known:
+        first, last = t.changed
+        mask[max(0, first - margin) : last + margin + 1] = True
+    return mask
+
+
 def find_mixes(s: SignalArrays, known: list[Transition]) -> list[Transition]:
     """Dissolves between pictures of one tone, which no histogram sees: runs of frames that are the
     average of the frames MIX_STEP before and after them, those two far apart, away from ``known``."""
     n = len(s.mix_dist)
     mixing = (s.mix_dist >= MIX_MIN_DIST) & (s.mix_res <= MIX_MAX_RES * s.mix_dist) & (s.mix_cover >= MIX_MIN_COVER)
-    blocked = np.zeros(n, dtype=bool)
-    for t in known:
-        first, last = t.changed
-        blocked[max(0, min(first, t.frame) - MIX_BLOCK) : max(last, t.frame) + MIX_BLOCK + 1] = True
+    blocked = _changed_near(known, n, MIX_BLOCK)
     found: list[Transition] = []
     for a, b in runs(mixing & ~blocked, MIX_MIN_FRAMES):
         if (a > 0 and blocked[a - 1]) or (b + 1 < n and blocked[b + 1]):
@@ -602,12 +608,8 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     """
     n = len(s.spread)
     reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
-    changed = np.zeros(n, dtype=bool)
-    seen = np.zeros(n, dtype=bool)
-    for t in known:
-        first, last = t.changed
-        changed[max(0, first) : last + 1] = True
-        seen[max(0, first - SAME_BOUNDARY_FRAMES) : last + SAME_BOUNDARY_FRAMES + 1] = True
+    changed = _changed_near(known, n, 0)
+    seen = _changed_near(known, n, SAME_BOUNDARY_FRAMES)
     segment = black_run_frames(fps)
     fades: list[Transition] = []
     for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
