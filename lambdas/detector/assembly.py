@@ -38,11 +38,13 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # (each frame against the average of the frames 5 before and after) finds dissolves between
 # pictures of one tone, which no histogram sees, and places a windowed gradual report at its most
 # mixing frame rather than the middle of a span the window smears over the motion around it.
+# 1.10: weak cuts in a burst (three or more within 8 frames, each under 70) are light flickering
+# over one shot (a lens flare, a strobe), not editing; edited rapid cuts each score high.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.9"
+MODEL_VERSION = "fallback-1.10"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.9-learned"
+LEARNED_MODEL_VERSION = "fallback-1.10-learned"
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0

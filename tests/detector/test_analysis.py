@@ -305,6 +305,33 @@ def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
     assert find_cuts(layout_jumps({56: 0.08, 60: 0.09, 64: 0.085})) == []
 
 
+def histogram_jumps(jumps: dict[int, float]) -> SignalArrays:
+    """One steady shot whose histogram jumps where ``jumps`` says; no frame comes back (no flash)."""
+    n = 120
+    d_hist = np.full(n, 0.03, dtype=np.float32)
+    for frame, size in jumps.items():
+        d_hist[frame] = size
+    ones = np.ones(n, dtype=np.float32)
+    return series(np.full(n, 40.0, dtype=np.float32), d_hist, skip=ones, back=ones, skip_grid=ones, back_grid=ones,
+                  d_pix=np.full(n, 0.02, dtype=np.float32), luma=np.full(n, 100.0, dtype=np.float32))  # fmt: skip
+
+
+def test_light_flickering_over_one_shot_is_no_cut() -> None:
+    # A lens flare or a strobe: three weak histogram jumps within a few frames, each a cut on its own.
+    flicker = histogram_jumps({50: 0.45, 54: 0.45, 57: 0.45})
+    assert [t.frame for t in find_cuts(flicker)] == [50, 54, 57]
+    assert rule_transitions(flicker, 25.0) == []
+
+
+def test_rapid_cuts_that_change_the_picture_outright_are_all_kept() -> None:
+    montage = histogram_jumps({50: 1.6, 53: 1.6, 56: 1.6})
+    assert [(t.frame, t.kind) for t in rule_transitions(montage, 25.0)] == [(50, "cut"), (53, "cut"), (56, "cut")]
+
+
+def test_two_weak_cuts_bounding_a_short_shot_are_kept() -> None:
+    assert [t.frame for t in rule_transitions(histogram_jumps({50: 0.45, 56: 0.45}), 25.0)] == [50, 56]
+
+
 def test_a_gradual_transition_never_claims_the_top_confidence_band_and_keeps_its_order() -> None:
     sure, unsure = Transition(10, "gradual", 100.0, 5, 14), Transition(40, "gradual", 60.0, 35, 44)
     assert calibrated(sure).confidence == GRADUAL_MAX_CONFIDENCE < 95.0
