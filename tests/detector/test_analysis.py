@@ -285,10 +285,11 @@ def test_a_cut_in_an_animation_on_threes_still_stands_out() -> None:
     assert [t.frame for t in find_cuts(animated_on_threes({62: 1.9}))] == [62]
 
 
-def layout_jumps(jumps: dict[int, float]) -> SignalArrays:
-    """Two angles of one scene: the histogram hardly moves, the layout jumps where ``jumps`` says."""
+def layout_jumps(jumps: dict[int, float], background: float = 0.004) -> SignalArrays:
+    """Two angles of one scene: the histogram hardly moves, the layout jumps where ``jumps`` says
+    and changes by ``background`` on every other frame."""
     n = 120
-    d_grid = np.full(n, 0.004, dtype=np.float32)
+    d_grid = np.full(n, background, dtype=np.float32)
     for frame, size in jumps.items():
         d_grid[frame] = size
     no_return = np.full(n, 1.0, dtype=np.float32)
@@ -299,6 +300,12 @@ def layout_jumps(jumps: dict[int, float]) -> SignalArrays:
 
 def test_a_layout_jump_that_stands_alone_is_a_cut_between_angles() -> None:
     assert [t.frame for t in find_cuts(layout_jumps({60: 0.09}))] == [60]
+
+
+def test_a_layout_jump_barely_above_what_the_shot_moves_anyway_is_no_cut() -> None:
+    # The shot's layout changes 0.01 a frame; 0.054 is over 3x that + 0.02 but not + 0.03.
+    assert find_cuts(layout_jumps({60: 0.054}, background=0.01)) == []
+    assert [t.frame for t in find_cuts(layout_jumps({60: 0.07}, background=0.01))] == [60]
 
 
 def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
