@@ -217,13 +217,16 @@ def bars_score(t: Thumb) -> float:
     u = t.u[top].astype(np.float32)
     v = t.v[top].astype(np.float32)
     y = t.y[: max(1, t.y.shape[0] // 2)].astype(np.float32)
-    column_noise = float(np.mean(np.std(y, axis=0)) + np.mean(np.std(u, axis=0)) + np.mean(np.std(v, axis=0)))
     chroma = np.hypot(u.mean(axis=0) - GREY, v.mean(axis=0) - GREY)
     bands = float(np.mean(chroma > BARS_BAND_CHROMA))
     luma_steps = float(np.mean(np.abs(np.diff(y.mean(axis=0))) > BARS_LUMA_STEP))
+    # Without steps between columns it is one flat colour (a plain blue or red shot), not bars;
+    # without saturated bands, not bars either. Most frames end here, before the costly spreads.
+    if luma_steps <= BARS_MIN_STEPS or not bands:
+        return 0.0
+    column_noise = float(np.mean(np.std(y, axis=0)) + np.mean(np.std(u, axis=0)) + np.mean(np.std(v, axis=0)))
     uniform = max(0.0, 1.0 - column_noise / BARS_NOISE_SCALE)
-    # Without steps between columns it is one flat colour (a plain blue or red shot), not bars.
-    return uniform * min(1.0, bands / BARS_MIN_BANDS) if luma_steps > BARS_MIN_STEPS else 0.0
+    return uniform * min(1.0, bands / BARS_MIN_BANDS)
 
 
 def compute_signals(
