@@ -47,7 +47,9 @@ class Process:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            # SIGTERM, which the CLI handles itself: a test run started in the background by a shell
+            # without job control inherits SIGINT ignored, and Ctrl-C's signal would never arrive.
+            self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=60)
 
     def get(self, path: str) -> Any:
