@@ -161,6 +161,9 @@ GRADUAL_JOIN_GAP = 7
 # The bottom of a slow fade moves little too, but its contrast keeps sinking or rising.
 FROZEN_MAX_CHANGE = 0.003
 FROZEN_MAX_SPREAD_STEP = 0.1
+# ... except on a flat picture (luma spread at most this): black whose last traces of a fade still
+# decay by a tenth of a code value a frame shows nothing, and nothing is fading on it.
+FROZEN_FLAT_SPREAD = 0.5
 # Two boundaries with the picture changing on most frames between them (a dissolve or fade
 # whose first frame jumps, then keeps mixing) are one transition. Within shots no window of
 # the bench clips and held-out clips has more than about half its frames changing this much.
@@ -858,7 +861,7 @@ def _frozen_between(prev: Transition, t: Transition, s: SignalArrays) -> bool:
     frozen = (
         (s.d_pix[a + 1 : b] <= FROZEN_MAX_CHANGE)
         & (s.d_hist[a + 1 : b] < CHANGING)
-        & (np.abs(np.diff(s.spread[a:b])) <= FROZEN_MAX_SPREAD_STEP)
+        & ((np.abs(np.diff(s.spread[a:b])) <= FROZEN_MAX_SPREAD_STEP) | (s.spread[a + 1 : b] <= FROZEN_FLAT_SPREAD))
     )
     return bool(runs(frozen, BLACK_MIN_FRAMES))
 

@@ -40,7 +40,9 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # mixing frame rather than the middle of a span the window smears over the motion around it.
 # 1.10: weak cuts in a burst (three or more within 8 frames, each under 70) are light flickering
 # over one shot (a lens flare, a strobe), not editing; edited rapid cuts each score high. A cut by
-# layout alone must clear its neighbourhood by 0.03 of the range, not 0.02.
+# layout alone must clear its neighbourhood by 0.03 of the range, not 0.02. Flat black between a
+# fade out and a fade in is a frozen hold (a shot of its own) even while the fade's last traces
+# still decay on it.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.10"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

@@ -264,6 +264,20 @@ def test_a_fade_out_and_in_around_a_frozen_black_hold_stay_two_however_short_the
     assert len(join_transitions(halves, signals, 25.0)) == 1
 
 
+def test_a_fade_out_and_in_around_flat_black_whose_fade_still_decays_stay_two() -> None:
+    # A trailer fades to black, holds it for five frames and fades in: on the black frames the
+    # fade's last traces still decay by a tenth of a code value a frame, but nothing shows.
+    halves = [Transition(40, "gradual", 80.0, 30, 50), Transition(63, "gradual", 80.0, 56, 73)]
+    spread = np.r_[
+        np.full(30, 40.0), np.linspace(40, 0.4, 20), [0.27, 0.145, 0.04, 0.03, 0.04, 0.3],
+        np.linspace(1.4, 40, 18), np.full(30, 40.0),
+    ]  # fmt: skip
+    d_pix = np.full(spread.size, 0.01, dtype=np.float32)
+    d_pix[51:56] = 0.0002
+    signals = series(spread.astype(np.float32), np.full(spread.size, 0.05, dtype=np.float32), d_pix=d_pix)
+    assert join_transitions(halves, signals, 24.0) == halves
+
+
 def animated_on_threes(jumps: dict[int, float]) -> SignalArrays:
     """Footage rendered at 8 fps in a 25 fps video: each picture is held 3 frames, then moves a step."""
     n = 120
