@@ -672,15 +672,17 @@ def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, in
         k += step
     near, far = sorted((edge + step, k))
     away = spread[near : far + 1] if step > 0 else spread[near : far + 1][::-1]  # nearest the hold first
+    if not away.size:
+        return None  # the hold touches the window's edge: no frame beside it to fade
     # The fade reaches the shot at the first frame near the top contrast (FADE_TOP_SHARE): that
     # frame and the still or creeping ones beyond it are the shot's, not the fade's.
-    near_top = max(FADE_SLACK, FADE_TOP_SHARE * (float(away.max()) - float(spread[edge]))) if away.size else 0.0
-    top = int(np.argmax(away >= float(away.max()) - near_top)) if away.size else 0
+    near_top = max(FADE_SLACK, FADE_TOP_SHARE * (float(away.max()) - float(spread[edge])))
+    top = int(np.argmax(away >= float(away.max()) - near_top))
     # ...and on past it while the contrast still climbs at half the fade's pace (a linear fade's
     # last tenth is fading too; a creep is not).
     while top + 1 < away.size and away[top + 1] - away[top] >= FADE_KNEE * (away[top] - spread[edge]) / (top + 1):
         top += 1
-    rise = float(away[top] - spread[edge]) if away.size else 0.0
+    rise = float(away[top] - spread[edge])
     climb = np.diff(np.r_[spread[edge], away[:top]])
     if top < HOLD_FADE_MIN_FRAMES or float(np.mean(climb >= 0)) < FADE_MONOTONIC or rise < HOLD_FADE_RISE:
         return None
