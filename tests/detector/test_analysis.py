@@ -21,6 +21,8 @@ from detector.analysis import (
 )
 from detector.features import F32, SignalArrays
 
+f32 = partial(np.asarray, dtype=np.float32)
+
 
 def series(spread: F32, d_hist: F32, **more: F32) -> SignalArrays:
     """Signals with the given luma spread and histogram jumps (and ``more`` series); every other is zero."""
@@ -447,7 +449,6 @@ def fade_hold_slow_fade() -> SignalArrays:
         padded = np.r_[np.full(frames, luma[0]), luma, np.full(frames, luma[-1])]
         return np.asarray(np.clip(np.abs(padded[2 * frames :] - padded[: -2 * frames]) / 25.0, 0.0, 1.5), np.float32)
 
-    f32 = partial(np.asarray, dtype=np.float32)
     return series(f32(spread), f32(d_hist), luma=f32(luma), wide=windowed(10), wide_long=windowed(30))
 
 
@@ -467,7 +468,6 @@ def black_hold_fade_in_short_shot() -> SignalArrays:
     d_hist = np.full(spread.size, 0.01)
     d_hist[[40, 70]] = 1.0
     d_hist[45:63] = 0.07
-    f32 = partial(np.asarray, dtype=np.float32)
     return series(f32(spread), f32(d_hist), luma=f32(luma))
 
 
