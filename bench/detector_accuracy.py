@@ -1,7 +1,8 @@
 """Accuracy of our detector against PySceneDetect and the ffmpeg baseline on the benchmark kit.
 
 Usage: .venv-bench/bin/python bench/detector_accuracy.py
-       [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11]
+       [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11
+                           |fresh12]
        [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
@@ -30,7 +31,19 @@ ENGINES = ("ours", "ours-learned", "pyscenedetect-content", "pyscenedetect-adapt
 
 SPLICE_SEED = 4242
 # The halves kept unseen for one score each: exactly their clips, no splices.
-UNSEEN = ("fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11")
+UNSEEN = (
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+    "fresh11",
+    "fresh12",
+)
 
 
 def real_half(half: str) -> Path:

