@@ -31,19 +31,7 @@ ENGINES = ("ours", "ours-learned", "pyscenedetect-content", "pyscenedetect-adapt
 
 SPLICE_SEED = 4242
 # The halves kept unseen for one score each: exactly their clips, no splices.
-UNSEEN = (
-    "fresh2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "fresh6",
-    "fresh7",
-    "fresh8",
-    "fresh9",
-    "fresh10",
-    "fresh11",
-    "fresh12",
-)
+UNSEEN = tuple(f"fresh{i}" for i in range(2, 13))  # fresh2 to fresh12
 
 
 def real_half(half: str) -> Path:

