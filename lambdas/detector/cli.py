@@ -11,6 +11,7 @@ from pathlib import Path
 
 from detector import DetectOptions, VideoError, detect
 from detector.options import TRANSITION_ENGINES
+from detector.transnet import TransNetWeightsMissingError
 from segments.domain.exports import FORMATS, render
 
 
@@ -29,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         "--transitions",
         choices=TRANSITION_ENGINES,
         default="rules",
-        help="how shot boundaries are decided: the hand-set rules (default) or the learned model over them",
+        help="how shot boundaries are decided: the hand-set rules (default), the learned model over them, "
+        "or hybrid: the rules with TransNetV2 where they are unsure (slower; needs `make models`)",
     )
     return p
 
@@ -90,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write("\n")
         print(f"segment-detect: {args.video}: {exc}", file=sys.stderr)
         return 1
+    except TransNetWeightsMissingError as exc:
+        print(f"segment-detect: {exc}", file=sys.stderr)
+        return 2
     if progress:
         sys.stderr.write("\n")
     if args.format == "json":

@@ -17,8 +17,10 @@ from detector.analysis import CueRun, Transition, calibrated, drop_edge_fades, f
 from detector.decode import Probe, VideoReader
 from detector.errors import UnreadableVideoError
 from detector.features import compute_signals
+from detector.hybrid import hybrid_transitions
 from detector.learned import learned_transitions
 from detector.options import DetectOptions, black_level
+from detector.transnet import TransNetStream, load_weights
 from segments.domain.timecode import millis_to_frame
 
 # Frames analysed beyond each side of a window so chunk borders see full context: more than the
@@ -50,7 +52,9 @@ def detect_raw(
 ) -> RawDetection:
     """Decode and analyse a video (or the window ``start_ms``..``end_ms`` of it); global frame numbers."""
     opts = options or DetectOptions()
-    with VideoReader(source, threads=opts.threads) as reader:
+    hybrid = opts.transitions == "hybrid"
+    network = TransNetStream(load_weights()) if hybrid else None  # fails before decoding without weights
+    with VideoReader(source, threads=opts.threads, rgb=hybrid) as reader:
         probe = reader.probe
         own_first = millis_to_frame(opts.start_ms, probe.rate) if opts.start_ms else 0
         own_last = millis_to_frame(opts.end_ms, probe.rate) - 1 if opts.end_ms is not None else None
@@ -62,9 +66,10 @@ def detect_raw(
         report: Callable[[int], None] | None = None
         if progress is not None:
             report = lambda done: progress(done, total if total > 0 else None)  # noqa: E731
-        signals = compute_signals(
-            reader.frames(first, last), black_level(opts.black_max_pixel_threshold, probe.full_range), report
-        )
+        thumbs = reader.frames(first, last)
+        if network is not None:
+            thumbs = network.tap(thumbs)
+        signals = compute_signals(thumbs, black_level(opts.black_max_pixel_threshold, probe.full_range), report)
     if len(signals) == 0:
         raise UnreadableVideoError("no frame could be decoded in the requested time range")
     arrays = signals.as_arrays()
@@ -74,12 +79,13 @@ def detect_raw(
     _check_complete(probe, own_last, analysed_last)
     fps = float(probe.rate)
     # The rules decide, or propose to the learned model, which sees their proposals and every
-    # signal around each frame.
-    proposals = rule_transitions(arrays, fps)
-    if opts.transitions == "learned":
-        found = learned_transitions(arrays, proposals)
+    # signal around each frame, or ask TransNetV2 where they are unsure (detector.hybrid).
+    if network is not None:
+        found = hybrid_transitions(arrays, fps, network.finish())
+    elif opts.transitions == "learned":
+        found = learned_transitions(arrays, rule_transitions(arrays, fps))
     else:
-        found = [calibrated(t) for t in proposals]
+        found = [calibrated(t) for t in rule_transitions(arrays, fps)]
     # Whether this window holds the video's first and last frames (a chunk in the middle holds neither).
     found = drop_edge_fades(found, arrays, opens=base == 0, closes=own_last is None or analysed_last <= own_last)
     transitions = sorted(

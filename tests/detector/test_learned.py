@@ -174,5 +174,5 @@ def test_the_cli_chooses_the_learned_mode_and_refuses_an_unknown_one(clips: dict
 
 
 def test_an_unknown_transition_engine_is_refused_by_name() -> None:
-    with pytest.raises(ValueError, match="transitions must be one of rules, learned"):
+    with pytest.raises(ValueError, match="transitions must be one of rules, learned, hybrid"):
         DetectOptions(transitions="magic")
