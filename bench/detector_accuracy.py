@@ -26,7 +26,15 @@ KIT = ROOT.parent / "shared" / "bench"
 CACHE = Path.home() / ".cache" / "shot-bench"
 CUES = ("BlackFrames", "ColorBars", "Slate", "StudioLogo", "OpeningCredits", "EndCredits", "Content")
 VIDEO_SUFFIXES = (".mp4", ".avi")
-ENGINES = ("ours", "ours-learned", "pyscenedetect-content", "pyscenedetect-adaptive", "transnetv2", "ffmpeg-baseline")
+ENGINES = (
+    "ours",
+    "ours-learned",
+    "ours-hybrid",
+    "pyscenedetect-content",
+    "pyscenedetect-adaptive",
+    "transnetv2",
+    "ffmpeg-baseline",
+)
 
 
 SPLICE_SEED = 4242
@@ -122,10 +130,10 @@ def shots_response(cuts: list[int], frames: int, fps: float) -> dict[str, Any]:
 
 def run_engine(engine: str, video: Path) -> dict[str, Any]:
     """One engine's prediction for one clip, in the GetSegmentDetection shape."""
-    if engine in ("ours", "ours-learned"):
+    if engine in ("ours", "ours-learned", "ours-hybrid"):
         from detector import DetectOptions, detect
 
-        return detect(str(video), DetectOptions(transitions="learned" if engine == "ours-learned" else "rules"))
+        return detect(str(video), DetectOptions(transitions=engine.partition("-")[2] or "rules"))
     if engine.startswith("pyscenedetect"):
         from scenedetect import AdaptiveDetector, ContentDetector, open_video
         from scenedetect import detect as sd_detect

@@ -39,6 +39,9 @@ ENGINE_CODE = {
     "segment-detect-learned": "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'detector.cli', P, "
     "'--threads', str(T), '--transitions', 'learned'], check=True, stdout=subprocess.DEVNULL, "
     "env={'PYTHONPATH': LAMBDAS})",
+    "segment-detect-hybrid": "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'detector.cli', P, "
+    "'--threads', str(T), '--transitions', 'hybrid'], check=True, stdout=subprocess.DEVNULL, "
+    "env={'PYTHONPATH': LAMBDAS})",
     "pyscenedetect": "from scenedetect import detect, ContentDetector, open_video\nimport cv2\ncv2.setNumThreads(T)\n"
     "detect(P, ContentDetector())\nn=int(open_video(P).duration.get_frames())",
 }

