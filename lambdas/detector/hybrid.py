@@ -14,7 +14,10 @@ footage the rules had already been scored on (fresh3-5, fresh11-12) and frozen b
 
 Experimental. On the next unseen set (fresh13) F1 went 0.910 → 0.917 (the veto helped, the
 additions did not); on the kit's synthetic clips 0.991 → 0.923 (the network misses synthetic
-gradual transitions the rules find). See the detector README.
+gradual transitions the rules find). See the detector README. A windowed run (``start_ms``/
+``end_ms``, the fallback's chunks) places the network's 100-frame windows from its own first
+frame, so its scores, and a decision near a threshold, can differ a little from one pass over the
+whole video; the fallback Lambda runs the rules, whose chunks merge exactly.
 """
 
 from __future__ import annotations
