@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from detector.analysis import Transition, calibrated, drop_flicker, rule_proposals
+from detector.analysis import Transition, calibrated, drop_flicker, rule_proposals, runs
 from detector.features import SignalArrays
 
 VETO_BELOW = 70.0  # percent: the rules' least certain band (most of their false boundaries)
@@ -45,13 +45,11 @@ def _peak(p: npt.NDArray[np.float32], t: Transition) -> float:
 
 def network_cuts(p: npt.NDArray[np.float32], threshold: float) -> list[Transition]:
     """Single frames at or over ``threshold`` (the old shot's last frame) as cuts into the next."""
-    above = np.flatnonzero(p >= threshold)
-    out = []
-    for i in above:
-        alone = not (i - 1 >= 0 and p[i - 1] >= threshold) and not (i + 1 < len(p) and p[i + 1] >= threshold)
-        if alone and i > 0 and i + 1 < len(p):
-            out.append(Transition(int(i) + 1, "cut", 50.0 + 50.0 * float(p[i]), int(i) + 1, int(i)))
-    return out
+    return [
+        Transition(i + 1, "cut", 50.0 + 50.0 * float(p[i]), i + 1, i)
+        for i, last in runs(p >= threshold, 1)
+        if i == last and 0 < i < len(p) - 1  # one frame alone; a longer run is a gradual's frames
+    ]
 
 
 def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) -> list[Transition]:

@@ -152,8 +152,8 @@ def _unit_rows(x: F32) -> F32:
     return out
 
 
-def forward(p: Weights, frames: U8) -> tuple[F32, F32]:
-    """Per-frame probabilities (single-frame boundary, any transition frame) for frames [T,27,48,3]."""
+def forward(p: Weights, frames: U8) -> F32:
+    """Each frame's probability of being a shot's last frame (the network's single-frame head), frames [T,27,48,3]."""
     x = frames.transpose(3, 0, 1, 2).astype(np.float32) / np.float32(255.0)
     stages = []
     for i in range(3):
@@ -175,15 +175,16 @@ def forward(p: Weights, frames: U8) -> tuple[F32, F32]:
     colour = _lookup(hist @ hist.T, p["color_hist_layer.fc.weight"], p["color_hist_layer.fc.bias"])
     z = np.concatenate([colour, frame_sim, top], axis=1)
     z = np.maximum(z @ p["fc1.weight"].T + p["fc1.bias"], 0)
-    single = 1.0 / (1.0 + np.exp(-(z @ p["cls_layer1.weight"].T + p["cls_layer1.bias"])))
-    many = 1.0 / (1.0 + np.exp(-(z @ p["cls_layer2.weight"].T + p["cls_layer2.bias"])))
-    return single[:, 0].astype(np.float32), many[:, 0].astype(np.float32)
+    # The many-hot head (cls_layer2: every frame of a transition) was a training aid; the
+    # reference's scenes, and this detector, read the single-frame head only.
+    single: F32 = (1.0 / (1.0 + np.exp(-(z @ p["cls_layer1.weight"].T + p["cls_layer1.bias"]))))[:, 0]
+    return single.astype(np.float32)
 
 
 class TransNetStream:
     """The reference's windowing over a stream: feed frames in order, then ``finish`` for one score per frame."""
 
-    def __init__(self, weights: Weights, network: Callable[[Weights, U8], tuple[F32, F32]] = forward) -> None:
+    def __init__(self, weights: Weights, network: Callable[[Weights, U8], F32] = forward) -> None:
         self._weights = weights
         self._network = network
         self._held: list[U8] = []
@@ -200,7 +201,7 @@ class TransNetStream:
 
     def _drain(self) -> None:
         while len(self._held) >= WINDOW:
-            single, _ = self._network(self._weights, np.stack(self._held[:WINDOW]))
+            single = self._network(self._weights, np.stack(self._held[:WINDOW]))
             self._scores.append(single[CONTEXT : CONTEXT + STEP])
             del self._held[:STEP]
 

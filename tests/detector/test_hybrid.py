@@ -33,11 +33,10 @@ from detector.transnet_fetch import WHEEL_SHA256, extract
 HYBRID = DetectOptions(transitions="hybrid")
 
 
-def positional(_: Any, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def positional(_: Any, frames: np.ndarray) -> np.ndarray:
     """A stand-in network whose score says which frame it saw and where in its window it sat."""
     ids = frames[:, 0, 0, 0].astype(np.float32)
-    where = np.arange(len(frames), dtype=np.float32) / 1000.0
-    return ids + where, ids
+    return ids + np.arange(len(frames), dtype=np.float32) / 1000.0
 
 
 def reference_windows(frames: np.ndarray) -> np.ndarray:
@@ -47,7 +46,7 @@ def reference_windows(frames: np.ndarray) -> np.ndarray:
     padded = np.concatenate([frames[:1]] * CONTEXT + [frames] + [frames[-1:]] * end)
     out = []
     for ptr in range(0, len(padded) - WINDOW + 1, STEP):
-        out.append(positional(None, padded[ptr : ptr + WINDOW])[0][CONTEXT : CONTEXT + STEP])
+        out.append(positional(None, padded[ptr : ptr + WINDOW])[CONTEXT : CONTEXT + STEP])
     return np.concatenate(out)[:n]
 
 
