@@ -359,11 +359,21 @@ def _fade_step(s: SignalArrays, i: int) -> bool:
         return False
     if float(s.d_pix[i]) * 255.0 > FADE_PIXEL_SHARE * abs(step) + FADE_PIXEL_SLACK:
         return False  # the picture changed beyond its brightness
+    if _flat_tone(s, i - 1) and _flat_tone(s, i) and (s.luma[i] <= HOLD_DARK_LUMA) == (s.luma[i - 1] <= HOLD_DARK_LUMA):
+        # Two plain dark (or two plain bright) frames: no picture to cut from or to, whatever the
+        # frames around do; the video's first or last frames have no fade on either side to show.
+        return True
     # The fade runs on at least one side: it may end here (steady frames after it) or turn
     # at the bottom of a dip (the other side moves the other way).
     before = np.diff(s.luma[max(0, i - 1 - NEIGHBOURHOOD) : i])
     after = np.diff(s.luma[i : i + 1 + NEIGHBOURHOOD])
     return any(side.size and np.mean(np.sign(side) == np.sign(step)) >= FADE_MONOTONIC for side in (before, after))
+
+
+def _flat_tone(s: SignalArrays, i: int) -> bool:
+    """Frame ``i`` is one plain tone, black or white (no picture): its luma spread is a hold's."""
+    luma = float(s.luma[i])
+    return float(s.spread[i]) <= HOLD_FADE_FLAT and (luma <= HOLD_DARK_LUMA or luma >= HOLD_WHITE_LUMA)
 
 
 def find_cuts(s: SignalArrays) -> list[Transition]:

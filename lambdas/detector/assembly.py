@@ -43,13 +43,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # layout alone must clear its neighbourhood by 0.03 of the range, not 0.02. Flat black between a
 # fade out and a fade in is a frozen hold (a shot of its own) even while the fade's last traces
 # still decay on it.
+# 1.11: a level step between two plain black (or two plain white) frames is a fade's step, not a
+# cut, even on a video's first or last frames where no fade runs on either side to show it.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.10"
+MODEL_VERSION = "fallback-1.11"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.10-learned"
+LEARNED_MODEL_VERSION = "fallback-1.11-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.10-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.11-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

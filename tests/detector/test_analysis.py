@@ -572,3 +572,29 @@ def test_a_windowed_gradual_is_placed_where_its_frames_mix_not_in_the_middle_of_
     signals = series(np.full(n, 30.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res)
     [gradual] = find_graduals(signals, [])
     assert gradual.frame == 44  # the span's middle would be 55
+
+
+def plain_black_steps(first: list[float], then: float = 4.0) -> SignalArrays:
+    """Plain black frames whose level steps (``first``), then 20 black frames held at ``then``, then a picture."""
+    luma = np.r_[first, np.full(20, then), np.full(30, 90.0)].astype(np.float32)
+    spread = np.r_[np.zeros(len(first) + 20), np.full(30, 40.0)].astype(np.float32)
+    d_hist = np.zeros(luma.size, dtype=np.float32)
+    d_hist[1 : len(first) + 1 : 3] = 1.0  # a flat frame's whole histogram crosses bin edges with its level
+    d_hist[len(first) + 20] = 1.2  # the cut to the picture
+    d_pix = (np.abs(np.diff(luma, prepend=luma[:1])) / 255.0).astype(np.float32)
+    d_pix[len(first) + 20] = 0.3
+    ones = np.ones(luma.size, dtype=np.float32)  # no frame comes back: no flash
+    return series(spread, d_hist, luma=luma, d_pix=d_pix, skip=ones, back=ones)
+
+
+def test_black_that_settles_a_few_levels_darker_on_the_first_frames_is_no_cut() -> None:
+    # An opening black fading a little deeper (16 → 13 → 11 → 9 → 6 → 4 code values) before it
+    # holds: too few frames before or after the first step for a fade, yet nothing is cut there.
+    s = plain_black_steps([16.0, 13.0, 11.0, 9.0, 6.0])
+    assert [t.frame for t in find_cuts(s)] == [25]
+
+
+def test_a_step_from_plain_black_to_plain_white_is_still_a_cut() -> None:
+    s = plain_black_steps([16.0], then=235.0)
+    s = s._replace(d_pix=np.where(np.arange(len(s.luma)) == 1, np.float32(0.86), s.d_pix))
+    assert 1 in [t.frame for t in find_cuts(s)]
