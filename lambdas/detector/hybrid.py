@@ -12,8 +12,9 @@ footage the rules had already been scored on (fresh3-5, fresh11-12) and frozen b
 - a cut the rules missed is added where the network is sure (a single frame with p ≥ ADD_PROBABILITY)
   and no kept transition is within ADD_CLEARANCE frames: 11 right for 3 false.
 
-Experimental. On the next unseen set (fresh13) F1 went 0.910 → 0.917 (the veto helped, the
-additions did not); on the kit's synthetic clips 0.991 → 0.923 (the network misses synthetic
+Experimental. On the next three unseen sets F1 went 0.910 → 0.917 (fresh13: the veto helped,
+the additions did not), 0.947 → 0.932 (fresh14) and 0.885 → 0.889 (fresh15); on the kit's
+synthetic clips 0.991 → 0.923 (the network misses synthetic
 gradual transitions the rules find). See the detector README. A windowed run (``start_ms``/
 ``end_ms``, the fallback's chunks) places the network's 100-frame windows from its own first
 frame, so its scores, and a decision near a threshold, can differ a little from one pass over the
@@ -55,7 +56,7 @@ def network_cuts(p: npt.NDArray[np.float32], threshold: float) -> list[Transitio
 def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) -> list[Transition]:
     """The rules' transitions, vetoed, rescued and completed by the network's probabilities ``p``."""
     proposals = rule_proposals(s, fps)
-    steady = {id(t) for t in drop_flicker(proposals)}
+    steady = {id(t) for t in drop_flicker(proposals, s)}
     kept: list[Transition] = []
     for t in proposals:
         if id(t) not in steady:

@@ -351,6 +351,16 @@ def test_rapid_cuts_that_change_the_picture_outright_are_all_kept() -> None:
     assert [(t.frame, t.kind) for t in rule_transitions(montage, 25.0)] == [(50, "cut"), (53, "cut"), (56, "cut")]
 
 
+def test_weak_rapid_cuts_that_move_the_layout_are_cuts_not_flicker() -> None:
+    # A travel reel's 3-frame shots of one place: each cut shifts the colours a little (as light
+    # would) but also moves the picture's layout and pixels, which light playing over a shot does not.
+    montage = histogram_jumps({50: 0.45, 54: 0.45, 57: 0.45})
+    moved = np.zeros(len(montage.luma), dtype=np.float32)
+    moved[[50, 54, 57]] = 0.09
+    montage = montage._replace(d_grid=moved, d_pix=np.maximum(montage.d_pix, moved))
+    assert [t.frame for t in rule_transitions(montage, 25.0)] == [50, 54, 57]
+
+
 def test_two_weak_cuts_bounding_a_short_shot_are_kept() -> None:
     assert [t.frame for t in rule_transitions(histogram_jumps({50: 0.45, 56: 0.45}), 25.0)] == [50, 56]
 

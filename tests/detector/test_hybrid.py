@@ -19,6 +19,7 @@ import detector.hybrid as hybrid
 from detector import DetectOptions, detect
 from detector.analysis import Transition
 from detector.decode import VideoReader
+from detector.features import SignalArrays
 from detector.transnet import (
     CONTEXT,
     STEP,
@@ -113,7 +114,8 @@ def cut(frame: int, confidence: float) -> Transition:
 
 def decide(monkeypatch: pytest.MonkeyPatch, proposals: list[Transition], p: np.ndarray) -> list[int]:
     monkeypatch.setattr(hybrid, "rule_proposals", lambda s, fps: proposals)
-    return [t.frame for t in hybrid.hybrid_transitions(None, 25.0, p.astype(np.float32))]  # type: ignore[arg-type]
+    still = SignalArrays(*(np.zeros(len(p), dtype=np.float32) for _ in SignalArrays._fields))  # no layout moves
+    return [t.frame for t in hybrid.hybrid_transitions(still, 25.0, p.astype(np.float32))]
 
 
 def test_a_weak_rule_cut_the_network_misses_is_dropped_and_a_sure_one_kept(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,7 +153,7 @@ def test_the_cli_runs_the_hybrid_mode_and_says_when_weights_are_missing(clips: d
     cli = [sys.executable, "-m", "detector.cli", str(clips["cuts"]), "--types", "SHOT", "--transitions", "hybrid"]
     done = subprocess.run(cli, capture_output=True, text=True, check=True)
     response = json.loads(done.stdout)
-    assert {s["ModelVersion"] for s in response["SelectedSegmentTypes"]} == {"fallback-1.11-hybrid"}
+    assert {s["ModelVersion"] for s in response["SelectedSegmentTypes"]} == {"fallback-1.12-hybrid"}
     env = {**os.environ, "SEGMENT_TRANSNET_WEIGHTS": str(tmp_path / "absent.pth")}
     missing = subprocess.run(cli, capture_output=True, text=True, check=False, env=env)
     assert missing.returncode == 2 and "make models" in missing.stderr and "Traceback" not in missing.stderr
