@@ -363,9 +363,10 @@ def _fade_step(s: SignalArrays, i: int) -> bool:
         return False
     if float(s.d_pix[i]) * 255.0 > FADE_PIXEL_SHARE * abs(step) + FADE_PIXEL_SLACK:
         return False  # the picture changed beyond its brightness
-    if _flat_tone(s, i - 1) and _flat_tone(s, i) and (s.luma[i] <= HOLD_DARK_LUMA) == (s.luma[i - 1] <= HOLD_DARK_LUMA):
-        # Two plain dark (or two plain bright) frames: no picture to cut from or to, whatever the
-        # frames around do; the video's first or last frames have no fade on either side to show.
+    if _flat_tone(s, i - 1) and _flat_tone(s, i):
+        # Two plain dark (or, the step being small, two plain bright) frames: no picture to cut
+        # from or to, whatever the frames around do; a video's first or last frames have no fade
+        # on either side to show.
         return True
     # The fade runs on at least one side: it may end here (steady frames after it) or turn
     # at the bottom of a dip (the other side moves the other way).
