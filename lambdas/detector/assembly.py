@@ -47,13 +47,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # cut, even on a video's first or last frames where no fade runs on either side to show it.
 # 1.12: a weak cut in a burst that moves the picture's layout and pixels (d_grid >= 0.07, d_pix >=
 # 0.075) is a rapid edited cut, not flicker: light playing over one shot leaves the layout alone.
+# 1.13: one panel of a split screen switching to other footage while the rest stays is a cut
+# (features.region_cut, analysis.find_region_cuts), however close the panel's next switch.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.12"
+MODEL_VERSION = "fallback-1.13"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.12-learned"
+LEARNED_MODEL_VERSION = "fallback-1.13-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.12-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.13-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

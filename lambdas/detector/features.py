@@ -50,6 +50,18 @@ BARS_NOISE_SCALE = 10.0  # mean column standard deviation (code values) at which
 # one scene (same light, same colours: same histogram) put things in different places; noise and
 # compression average out in a block, and a global brightness change (a flash, a fade) cancels.
 GRID_ROWS, GRID_COLS = 6, 8
+# The region signal: a block of that grid cuts on its own when its pixels change at least
+# REGION_MIN_CHANGE (fraction of 255), REGION_RATIO times the median change of its REGION_REACH
+# frames each side plus REGION_MARGIN, REGION_ALONE times any other change within REGION_NEAR
+# frames, and its frame before does not come back within SKIP frames (a flash). One panel of a
+# split screen switching to other footage cuts a region; motion changes blocks on frame after frame.
+REGION_MIN_CHANGE = 0.06
+REGION_RATIO = 3.0
+REGION_MARGIN = 0.02
+REGION_REACH = 8
+REGION_ALONE = 2.0
+REGION_NEAR = 4
+REGION_RETURN = 0.4  # the flash check's share, as analysis.FLASH_RETURN_SHARE
 LINE_BAND_ROWS = 5  # pixel_change: a line of captions fits in a fifth of the picture's height
 PROGRESS_EVERY = 25  # frames between progress callbacks
 GREY = 128.0  # chroma code value of a colourless pixel
@@ -70,12 +82,22 @@ def hist_distance(a: F32, b: F32) -> float:
 
 def block_means(t: Thumb) -> F32:
     """Luma block means on a GRID_ROWS x GRID_COLS grid (code values)."""
-    h, w = t.y.shape
+    return grid_means(t.y)
+
+
+def grid_means(x: npt.NDArray[np.generic]) -> F32:
+    """Means of ``x`` (a picture-shaped array) over GRID_ROWS x GRID_COLS blocks."""
+    h, w = x.shape
     rows, cols = h // GRID_ROWS, w // GRID_COLS
     if not rows or not cols:
         return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)  # too small to have a layout
-    blocks = t.y[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+    blocks = x[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
     return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float32), dtype=np.float32)
+
+
+def luma_change(a: Thumb, b: Thumb) -> npt.NDArray[np.int16]:
+    """Absolute luma difference of two thumbnails, per pixel (code values)."""
+    return np.abs(a.y.astype(np.int16) - b.y.astype(np.int16))
 
 
 def peak_share(means: F32, prev_means: F32) -> float:
@@ -93,13 +115,71 @@ def grid_distance(a: F32, b: F32) -> float:
 def pixel_change(a: Thumb, b: Thumb) -> tuple[float, float]:
     """Mean absolute luma difference of two thumbnails (a fraction of 255), and the share of it in
     the densest band of rows a fifth of the picture high (near 1: one line of text changed)."""
-    rows = np.abs(a.y.astype(np.int16) - b.y.astype(np.int16)).sum(axis=1, dtype=np.int64)
+    return _pixel_change(luma_change(a, b))
+
+
+def _pixel_change(change: npt.NDArray[np.int16]) -> tuple[float, float]:
+    rows = change.sum(axis=1, dtype=np.int64)
     total = float(rows.sum())
     if total <= 0:
         return 0.0, 0.0
     band = max(1, rows.size // LINE_BAND_ROWS)
     dense = float(np.convolve(rows, np.ones(band, dtype=np.int64), "valid").max())
-    return total / (a.y.size * 255.0), dense / total
+    return total / (change.size * 255.0), dense / total
+
+
+def region_cut(changes: F32, t: int, returns: Callable[[int], F32 | None]) -> tuple[float, float, float]:
+    """The blocks that cut on their own at ``t``: their share of the picture, the median change of
+    the other blocks over the cutting blocks' mean change (0: the rest of the picture is still), and
+    the largest 4-connected group's share of the cutting blocks (1: one panel).
+
+    ``changes`` holds the block changes from each frame's previous one of frames around ``t``
+    (frames x GRID_ROWS x GRID_COLS, fraction of 255; not a video's first frame, which has no
+    previous); ``returns(j)`` gives the block changes from frame t-1 to
+    t+j, or None past the end.
+    """
+    value = changes[t]
+    if float(value.max()) < REGION_MIN_CHANGE:
+        return 0.0, 0.0, 0.0
+    frames = np.arange(len(changes))
+    calm = changes[(np.abs(frames - t) > 1) & (np.abs(frames - t) <= REGION_REACH)]
+    cutting = value >= REGION_MIN_CHANGE
+    if calm.size:
+        cutting &= value >= REGION_RATIO * np.median(calm, axis=0) + REGION_MARGIN
+    near = changes[(frames != t) & (np.abs(frames - t) <= REGION_NEAR)]
+    if near.size:
+        cutting &= value >= REGION_ALONE * near.max(axis=0)
+    for j in range(1, SKIP + 1):
+        if not cutting.any():
+            break
+        back = returns(j)
+        if back is not None:
+            cutting &= back >= REGION_RETURN * value
+    if not cutting.any():
+        return 0.0, 0.0, 0.0
+    rest = value[~cutting]
+    still = float(np.median(rest)) / float(value[cutting].mean()) if rest.size else 1.0
+    return float(cutting.mean()), still, _largest_group(cutting) / float(np.count_nonzero(cutting))
+
+
+def _largest_group(mask: npt.NDArray[np.bool_]) -> int:
+    """Cells in the largest 4-connected group of ``mask`` (a flood fill; the grid is small)."""
+    seen = np.zeros_like(mask)
+    best = 0
+    for start in zip(*np.nonzero(mask), strict=True):
+        if seen[start]:
+            continue
+        seen[start] = True
+        stack, size = [start], 0
+        while stack:
+            r, c = stack.pop()
+            size += 1
+            for cell in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                if 0 <= cell[0] < mask.shape[0] and 0 <= cell[1] < mask.shape[1] and mask[cell] and not seen[cell]:
+                    seen[cell] = True
+                    stack.append(cell)
+        best = max(best, size)
+    return best
 
 
 def mix_residual(before: Thumb, middle: Thumb, after: Thumb) -> tuple[float, float, float]:
@@ -173,6 +253,12 @@ class SignalArrays(NamedTuple):
     """Share of MIX_GRID x MIX_GRID blocks where frame t is the average of those two, 0-1."""
     key: F32
     """1 where the decoder marked the frame a keyframe, else 0."""
+    region_share: F32
+    """Share of the GRID_ROWS x GRID_COLS blocks that cut on their own at frame t, 0-1 (see region_cut)."""
+    region_rest: F32
+    """Median change of the other blocks over the cutting blocks' mean change (0: the rest is still)."""
+    region_joined: F32
+    """The largest 4-connected group's share of the cutting blocks, 0-1 (1: one panel)."""
 
 
 @dataclass
@@ -201,6 +287,9 @@ class Signals:
     mix_res: list[float] = field(default_factory=list)  # frame t's distance from their average
     mix_cover: list[float] = field(default_factory=list)  # share of blocks where it is their average
     key: list[float] = field(default_factory=list)  # 1.0 on a keyframe
+    region_share: list[float] = field(default_factory=list)  # share of blocks cutting on their own
+    region_rest: list[float] = field(default_factory=list)  # the other blocks' change against theirs
+    region_joined: list[float] = field(default_factory=list)  # the largest group's share of them
 
     def __len__(self) -> int:
         return len(self.luma)
@@ -242,6 +331,27 @@ def compute_signals(
     hists: deque[F32] = deque(maxlen=long_span)  # histograms only: the long window keeps no pictures
     prev_means = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
     ends: deque[F32] = deque(maxlen=long_span - ENDS + 1)  # median of each ENDS-frame run, newest last
+    changes: deque[F32] = deque(maxlen=2 * REGION_REACH + 1)  # block changes of the newest frames
+
+    def judge_region(t: int, last: int) -> None:
+        # Frame t's region cut, with the frames up to ``last`` (the newest in ``ring``) known.
+        def returns(j: int) -> F32 | None:
+            if t + j > last:
+                return None
+            change = luma_change(ring[-1 - (last - t - j)][0], ring[-1 - (last - t + 1)][0])
+            return grid_means(change) / np.float32(255.0)
+
+        first = last - len(changes) + 1
+        if float(changes[t - first].max()) < REGION_MIN_CHANGE:
+            return  # nothing changes enough here (most frames): no need to look around
+        window = np.stack(changes)
+        if first == 0:
+            window = window[1:]  # frame 0 has no change of its own
+            first = 1
+        share, rest, joined = region_cut(window, t - first, returns)
+        sig.region_share[t], sig.region_rest[t], sig.region_joined[t] = share, rest, joined
+
+    n = -1
     for n, thumb in enumerate(frames):
         if n == 0:
             sig.first = thumb.index
@@ -258,15 +368,21 @@ def compute_signals(
         sig.sat.append(float(chroma.mean()) / GREY)
         sig.bars.append(bars_score(thumb))
         sig.key.append(1.0 if thumb.key else 0.0)
+        sig.region_share.append(0.0)
+        sig.region_rest.append(0.0)
+        sig.region_joined.append(0.0)
         if ring:
             prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
-            d_pix, line_share = pixel_change(thumb, prev)
+            change = luma_change(thumb, prev)
+            changes.append(grid_means(change) / np.float32(255.0))
+            d_pix, line_share = _pixel_change(change)
             sig.d_pix.append(d_pix)
             sig.line_share.append(line_share)
             sig.d_grid.append(grid_distance(layout, prev_layout))
             sig.grid_peak.append(peak_share(means, prev_means))
         else:
+            changes.append(np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32))
             sig.grid_peak.append(0.0)
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
@@ -298,6 +414,8 @@ def compute_signals(
                 sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
                 sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
         ring.append((thumb, hist, layout))
+        if n - REGION_REACH >= 1:
+            judge_region(n - REGION_REACH, n)
         prev_means = means
         hists.append(hist)
         if len(hists) >= ENDS:
@@ -311,4 +429,6 @@ def compute_signals(
             sig.wide_long[n - long_span // 2 + 1] = hist_distance(ends[-1 - (long_span - ENDS)], ends[-1])
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n + 1)
+    for t in range(max(1, n - REGION_REACH + 1), n + 1):
+        judge_region(t, n)  # the last frames, with fewer frames after them
     return sig

@@ -101,6 +101,24 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # A still test card whose burned-in clock ticks over every second: one shot (at 320x180 the
     # digits are large enough to move the layout signal).
     out["clock"] = make_clip(d / "clock.mp4", "testsrc=s=320x180:r=25:d=4")
+    # A split screen of four 80x45 panels for 4 s: the top right one jumps at frames 40, 46 and 52
+    # between framings of one moving picture (mirrored, flipped: the same tones, other places),
+    # three cuts in 12 frames; the other panels run on.
+    q = "s=80x45:r=25"
+    framings = ["end_frame=40", "start_frame=40:end_frame=46", "start_frame=46:end_frame=52", "start_frame=52"]
+    flips = ["", ",hflip", ",vflip", ",hflip,vflip"]
+    top_right = ";".join(
+        f"[p{i}]trim={cut},setpts=PTS-STARTPTS{flip}[q{i}]"
+        for i, (cut, flip) in enumerate(zip(framings, flips, strict=True))
+    )
+    out["split_screen"] = make_clip(
+        d / "split_screen.mp4",
+        f"mandelbrot={q},trim=duration=4,setpts=PTS-STARTPTS[tl];testsrc2={q}:d=4,split=4[p0][p1][p2][p3];"
+        f"{top_right};[q0][q1][q2][q3]concat=n=4[tr];"
+        f"color=c=0x304050:{q}:d=4,drawgrid=w=10:h=9:t=1:c=0xc0c0c0[bl];"
+        f"color=c=0x703020:{q}:d=4,drawbox=x=20:y=10:w=40:h=25:color=0xe0d090:t=fill[br];"
+        "[tl][tr][bl][br]xstack=inputs=4:layout=0_0|w0_0|0_h0|w0_h0",
+    )
     # A 2-frame shot (frames 50-51) between two long ones.
     out["two_frame_shot"] = make_clip(
         d / "two_frame_shot.mp4", between_two_shots(size, f"mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS")

@@ -171,6 +171,10 @@ def test_a_cut_between_two_angles_of_one_scene_is_found(clips: dict[str, Path]) 
     assert [s for s, _ in shots(detect(str(clips["same_scene"])))] == [0, 50]
 
 
+def test_each_jump_of_one_split_screen_panel_is_a_cut_however_close_the_next(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["split_screen"])))] == [0, 40, 46, 52]
+
+
 def test_a_long_fade_over_motion_is_one_transition(clips: dict[str, Path]) -> None:
     (first, second) = shots(detect(str(clips["long_fade"])))
     assert first[0] == 0 and 75 <= second[0] <= 138

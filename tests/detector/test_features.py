@@ -1,19 +1,20 @@
-"""The mix signal (features.mix_residual): a dissolve's middle frame is the average of its ends."""
+"""The mix signal (features.mix_residual): a dissolve's middle frame is the average of its ends; and the
+region signal (features.region_cut): one panel of a split screen switching to other footage."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from detector.analysis import MIX_MAX_RES, MIX_MIN_COVER
+from detector.analysis import MIX_MAX_RES, MIX_MIN_COVER, find_region_cuts
 from detector.decode import Thumb
-from detector.features import mix_residual
+from detector.features import SignalArrays, compute_signals, mix_residual
 
 RNG = np.random.default_rng(7)
 
 
-def thumb(y: np.ndarray) -> Thumb:
+def thumb(y: np.ndarray, index: int = 0) -> Thumb:
     flat = np.full((y.shape[0] // 2, y.shape[1] // 2), 128, dtype=np.uint8)
-    return Thumb(0, np.clip(y, 0, 255).astype(np.uint8), flat, flat)
+    return Thumb(index, np.clip(y, 0, 255).astype(np.uint8), flat, flat)
 
 
 def picture() -> np.ndarray:
@@ -42,3 +43,39 @@ def test_a_title_fading_in_over_a_still_picture_mixes_only_a_part_of_it() -> Non
     b[5:20, 10:60] = 235  # a white title
     _, _, cover = mix_residual(thumb(a), thumb((a + b) / 2), thumb(b))
     assert cover < MIX_MIN_COVER
+
+
+def signals_of(pictures: list[np.ndarray]) -> SignalArrays:
+    """The signals of a clip of these pictures, each with a little sensor noise."""
+    noisy = (p + RNG.normal(0, 1.5, p.shape) for p in pictures)
+    return compute_signals((thumb(p, i) for i, p in enumerate(noisy)), 16).as_arrays()
+
+
+def split_screen(right: list[np.ndarray]) -> list[np.ndarray]:
+    """A still left panel beside the given right panels (54x48 each)."""
+    left = picture()[:, :48]
+    return [np.concatenate([left, r], axis=1) for r in right]
+
+
+def test_one_panel_of_a_split_screen_switching_to_other_footage_is_a_cut_there() -> None:
+    a = picture()[:, 48:]
+    b = a[::-1]  # the same tones upside down: only where things are tells the panels apart
+    s = signals_of(split_screen([a] * 30 + [b] * 30))
+    assert s.region_share[30] == 0.5  # the right half of the grid
+    assert s.region_rest[30] <= 0.05 and s.region_joined[30] == 1.0
+    assert np.count_nonzero(s.region_share) == 1
+    assert [t.frame for t in find_region_cuts(s, [])] == [30]
+
+
+def test_a_panel_flashing_white_for_a_frame_is_no_cut() -> None:
+    a = picture()[:, 48:]
+    s = signals_of(split_screen([a] * 30 + [np.full_like(a, 235.0)] + [a] * 29))
+    assert not np.any(s.region_share)
+    assert find_region_cuts(s, []) == []
+
+
+def test_a_panel_animated_on_threes_is_no_cut() -> None:
+    a = picture()[:, 48:]
+    drawings = [a, a[::-1], a[:, ::-1]]  # a new drawing every third frame, each held for three
+    s = signals_of(split_screen([drawings[n // 3 % 3] for n in range(60)]))
+    assert find_region_cuts(s, []) == []
