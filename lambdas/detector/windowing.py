@@ -13,7 +13,15 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-from detector.analysis import CueRun, Transition, calibrated, drop_edge_fades, find_cues, rule_transitions
+from detector.analysis import (
+    CueRun,
+    Transition,
+    calibrated,
+    drop_edge_fades,
+    find_cues,
+    region_confidence,
+    rule_transitions,
+)
 from detector.decode import Probe, VideoReader
 from detector.errors import UnreadableVideoError
 from detector.features import compute_signals
@@ -81,11 +89,11 @@ def detect_raw(
     # The rules decide, or propose to the learned model, which sees their proposals and every
     # signal around each frame, or ask TransNetV2 where they are unsure (detector.hybrid).
     if network is not None:
-        found = hybrid_transitions(arrays, fps, network.finish())
+        found = region_confidence(hybrid_transitions(arrays, fps, network.finish()), arrays)
     elif opts.transitions == "learned":
         found = learned_transitions(arrays, rule_transitions(arrays, fps))
     else:
-        found = [calibrated(t) for t in rule_transitions(arrays, fps)]
+        found = region_confidence([calibrated(t) for t in rule_transitions(arrays, fps)], arrays)
     # Whether this window holds the video's first and last frames (a chunk in the middle holds neither).
     found = drop_edge_fades(found, arrays, opens=base == 0, closes=own_last is None or analysed_last <= own_last)
     transitions = sorted(

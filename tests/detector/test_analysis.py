@@ -17,6 +17,7 @@ from detector.analysis import (
     find_hold_fades,
     find_mixes,
     join_transitions,
+    region_confidence,
     rule_transitions,
 )
 from detector.features import F32, SignalArrays
@@ -608,3 +609,17 @@ def test_a_step_from_plain_black_to_plain_white_is_still_a_cut() -> None:
     s = plain_black_steps([16.0], then=235.0)
     s = s._replace(d_pix=np.where(np.arange(len(s.luma)) == 1, np.float32(0.86), s.d_pix))
     assert 1 in [t.frame for t in find_cuts(s)]
+
+
+def test_a_weak_cut_where_most_of_the_picture_cuts_block_by_block_is_scored_surer() -> None:
+    spread = np.full(60, 40.0, dtype=np.float32)
+    share = np.zeros(60, dtype=np.float32)
+    share[30] = 0.6  # the blocks that cut on their own at frame 30 cover 60 % of the picture
+    s = series(spread, np.zeros(60, dtype=np.float32), region_share=share)
+    found = [
+        Transition(10, "cut", 55.0, 10, 9),  # no block cuts on its own there: as it was
+        Transition(31, "cut", 55.0, 31, 30),  # one frame off the region's frame: still the same cut
+        Transition(30, "gradual", 60.0, 28, 32),
+        Transition(50, "cut", 97.0, 50, 49),
+    ]
+    assert [t.confidence for t in region_confidence(found, s)] == [55.0, 80.0, 60.0, 97.0]
