@@ -106,7 +106,7 @@ REGION_CONFIDENCE = 65.0
 # A cut across which blocks covering REGION_SURE_SHARE of the picture cut on their own (the region
 # signal, frame t-1..t+1) is scored at least REGION_SURE_CONFIDENCE: on the labelled real sets
 # (fresh3-16 and older), cuts scored under 70 were right 216 times in 220 with it, 355 in 434
-# without; the 70-100 band was right 98.8 % of the time.
+# without; the cuts scored 70-100 were right 98.8 % of the time.
 REGION_SURE_SHARE = 0.4
 REGION_SURE_CONFIDENCE = 80.0
 GRADUAL_SURE = 1.4  # windowed distance at which a gradual's confidence reaches 100

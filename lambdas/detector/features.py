@@ -133,10 +133,9 @@ def region_cut(changes: F32, t: int, returns: Callable[[int], F32 | None]) -> tu
     the other blocks over the cutting blocks' mean change (0: the rest of the picture is still), and
     the largest 4-connected group's share of the cutting blocks (1: one panel).
 
-    ``changes`` holds the block changes from each frame's previous one of frames around ``t``
-    (frames x GRID_ROWS x GRID_COLS, fraction of 255; not a video's first frame, which has no
-    previous); ``returns(j)`` gives the block changes from frame t-1 to
-    t+j, or None past the end.
+    ``changes`` holds the block changes of the frames around ``t``, each from the frame before it
+    (frames x GRID_ROWS x GRID_COLS, fraction of 255; never a video's first frame, which has none
+    before it); ``returns(j)`` gives the block changes from frame t-1 to t+j, or None past the end.
     """
     value = changes[t]
     if float(value.max()) < REGION_MIN_CHANGE:
