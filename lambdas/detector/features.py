@@ -100,6 +100,11 @@ def luma_change(a: Thumb, b: Thumb) -> npt.NDArray[np.int16]:
     return np.abs(a.y.astype(np.int16) - b.y.astype(np.int16))
 
 
+def block_change(change: npt.NDArray[np.int16]) -> F32:
+    """A luma_change's block means on the GRID_ROWS x GRID_COLS grid, as fractions of 255."""
+    return grid_means(change) / np.float32(255.0)
+
+
 def peak_share(means: F32, prev_means: F32) -> float:
     """The largest block's share of the change in block means: near 1 when one small area changed."""
     change = np.abs(means - prev_means)
@@ -138,8 +143,6 @@ def region_cut(changes: F32, t: int, returns: Callable[[int], F32 | None]) -> tu
     before it); ``returns(j)`` gives the block changes from frame t-1 to t+j, or None past the end.
     """
     value = changes[t]
-    if float(value.max()) < REGION_MIN_CHANGE:
-        return 0.0, 0.0, 0.0
     frames = np.arange(len(changes))
     calm = changes[(np.abs(frames - t) > 1) & (np.abs(frames - t) <= REGION_REACH)]
     cutting = value >= REGION_MIN_CHANGE
@@ -338,7 +341,7 @@ def compute_signals(
             if t + j > last:
                 return None
             change = luma_change(ring[-1 - (last - t - j)][0], ring[-1 - (last - t + 1)][0])
-            return grid_means(change) / np.float32(255.0)
+            return block_change(change)
 
         first = last - len(changes) + 1
         if float(changes[t - first].max()) < REGION_MIN_CHANGE:
@@ -374,7 +377,7 @@ def compute_signals(
             prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
             change = luma_change(thumb, prev)
-            changes.append(grid_means(change) / np.float32(255.0))
+            changes.append(block_change(change))
             d_pix, line_share = _pixel_change(change)
             sig.d_pix.append(d_pix)
             sig.line_share.append(line_share)
