@@ -512,7 +512,7 @@ def _as_one(group: list[Transition]) -> Transition:
     return Transition((first + last + 1) // 2, "gradual", confidence, first, last - 1)
 
 
-def _changed_near(known: list[Transition], n: int, margin: int) -> np.ndarray:
+def changed_near(known: list[Transition], n: int, margin: int) -> np.ndarray:
     """Frames within ``margin`` of a frame a ``known`` transition changes (see Transition.changed)."""
     mask = np.zeros(n, dtype=bool)
     for t in known:
@@ -526,7 +526,7 @@ def find_mixes(s: SignalArrays, known: list[Transition]) -> list[Transition]:
     average of the frames MIX_STEP before and after them, those two far apart, away from ``known``."""
     n = len(s.mix_dist)
     mixing = (s.mix_dist >= MIX_MIN_DIST) & (s.mix_res <= MIX_MAX_RES * s.mix_dist) & (s.mix_cover >= MIX_MIN_COVER)
-    blocked = _changed_near(known, n, MIX_BLOCK)
+    blocked = changed_near(known, n, MIX_BLOCK)
     found: list[Transition] = []
     for a, b in runs(mixing & ~blocked, MIX_MIN_FRAMES):
         if (a > 0 and blocked[a - 1]) or (b + 1 < n and blocked[b + 1]):
@@ -651,8 +651,8 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     """
     n = len(s.spread)
     reach = max(DIP_MIN_REACH, round(fps * HOLD_FADE_MAX_SECONDS))
-    changed = _changed_near(known, n, 0)
-    seen = _changed_near(known, n, SAME_BOUNDARY_FRAMES)
+    changed = changed_near(known, n, 0)
+    seen = changed_near(known, n, SAME_BOUNDARY_FRAMES)
     segment = black_run_frames(fps)
     fades: list[Transition] = []
     for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
@@ -829,10 +829,13 @@ def find_region_cuts(s: SignalArrays, known: list[Transition]) -> list[Transitio
         & (s.region_rest <= REGION_MAX_REST)
         & (s.region_joined >= REGION_MIN_JOINED)
     )
+    taken = changed_near(known, len(s.region_share), SAME_BOUNDARY_FRAMES)
     for i in (int(f) for f in frames):
-        if any(t.changed[0] - SAME_BOUNDARY_FRAMES <= i <= t.changed[1] + SAME_BOUNDARY_FRAMES for t in known + cuts):
+        if taken[i]:
             continue
-        cuts.append(Transition(i, "cut", REGION_CONFIDENCE, i, i - 1))
+        cut = Transition(i, "cut", REGION_CONFIDENCE, i, i - 1)
+        cuts.append(cut)
+        taken |= changed_near([cut], len(taken), SAME_BOUNDARY_FRAMES)
     return cuts
 
 

@@ -26,7 +26,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from detector.analysis import Transition, calibrated, drop_flicker, find_region_cuts, rule_proposals, runs
+from detector.analysis import (
+    Transition,
+    calibrated,
+    changed_near,
+    drop_flicker,
+    find_region_cuts,
+    rule_proposals,
+    runs,
+)
 from detector.features import SignalArrays
 
 VETO_BELOW = 70.0  # percent: the rules' least certain band (most of their false boundaries)
@@ -68,7 +76,9 @@ def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) 
             continue
         kept.append(t)
     kept += find_region_cuts(s, kept)  # one panel of a split screen: the network sees whole pictures
+    taken = changed_near(kept, len(p), ADD_CLEARANCE)
     for t in network_cuts(p, ADD_PROBABILITY):
-        if not any(k.changed[0] - ADD_CLEARANCE <= t.frame <= k.changed[1] + ADD_CLEARANCE for k in kept):
+        if not taken[t.frame]:
             kept.append(t)
+            taken |= changed_near([t], len(p), ADD_CLEARANCE)
     return sorted(kept, key=lambda t: t.frame)
