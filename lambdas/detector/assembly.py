@@ -51,13 +51,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # (features.region_cut, analysis.find_region_cuts), however close the panel's next switch.
 # 1.14: a cut across which blocks covering 40 % of the picture cut on their own is scored at least
 # 80 (analysis.region_confidence); the boundaries are 1.13's.
+# 1.15: a slow dissolve between pictures of nearly one tone (each frame mixing its neighbours only a
+# little, for half a second or more) is a transition, at the lowest confidence (analysis.find_mixes).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.14"
+MODEL_VERSION = "fallback-1.15"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.14-learned"
+LEARNED_MODEL_VERSION = "fallback-1.15-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.14-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.15-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

@@ -543,31 +543,53 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
     assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start
 
 
-def mixing_run(cover: float = 0.8) -> SignalArrays:
-    """Frames 60-66 are each the average of the frames 5 before and after them, which are far apart
-    (25 fps, 130 frames); every other frame is a moving picture (far off that average)."""
+def mixing_run(cover: float = 0.8, *, frames: int = 7, apart: float = 0.12) -> SignalArrays:
+    """From frame 60, ``frames`` frames are each the average of the frames 5 before and after them,
+    which are ``apart`` apart (25 fps, 130 frames); every other frame is a moving picture (as far
+    apart, far off that average)."""
     n = 130
-    mix_dist = np.full(n, 0.12, dtype=np.float32)
+    mix_dist = np.full(n, apart, dtype=np.float32)
     mix_res = np.full(n, 0.08, dtype=np.float32)
-    mix_res[60:67] = 0.01
+    mix_res[60 : 60 + frames] = 0.01
     mix_cover = np.full(n, 0.1, dtype=np.float32)
-    mix_cover[60:67] = cover
+    mix_cover[60 : 60 + frames] = cover
     zero = np.zeros(n, dtype=np.float32)
     return series(zero, zero, mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
 
 
+find_mixes_25 = partial(find_mixes, fps=25.0)
+
+
 def test_frames_that_mix_the_pictures_around_them_are_one_dissolve() -> None:
-    [mix] = find_mixes(mixing_run(), known=[])
+    [mix] = find_mixes_25(mixing_run(), known=[])
     assert (mix.kind, mix.start, mix.end, mix.frame) == ("gradual", 60, 66, 63)
     assert calibrated(mix).confidence < 85  # right 88 % of the time on the labelled sets
 
 
 def test_mixing_frames_beside_a_known_transition_are_that_transition() -> None:
-    assert find_mixes(mixing_run(), known=[Transition(70, "cut", 99.0, 70, 69)]) == []
+    assert find_mixes_25(mixing_run(), known=[Transition(70, "cut", 99.0, 70, 69)]) == []
 
 
 def test_mixing_in_a_part_of_the_picture_only_is_no_dissolve() -> None:
-    assert find_mixes(mixing_run(cover=0.2), known=[]) == []
+    assert find_mixes_25(mixing_run(cover=0.2), known=[]) == []
+
+
+def test_a_slow_dissolve_between_pictures_of_one_tone_is_found_at_the_lowest_confidence() -> None:
+    # 20 frames (0.8 s), each only 0.07 of the range from the frames 5 away: under MIX_MIN_DIST.
+    [mix] = find_mixes_25(mixing_run(frames=20, apart=0.07), known=[])
+    assert (mix.kind, mix.start, mix.end, mix.frame, mix.confidence) == ("gradual", 60, 79, 70, 50.0)
+
+
+def test_a_short_run_that_mixes_only_a_little_is_no_dissolve() -> None:
+    # 8 frames (a third of a second) at that distance: as often motion as a dissolve.
+    assert find_mixes_25(mixing_run(frames=8, apart=0.07), known=[]) == []
+
+
+def test_a_slow_run_around_a_faster_mix_is_reported_once() -> None:
+    signals = mixing_run(frames=20, apart=0.07)
+    signals.mix_dist[60:80] = np.r_[np.full(6, 0.07), np.full(8, 0.15), np.full(6, 0.07)]
+    [mix] = find_mixes_25(signals, known=[])
+    assert (mix.start, mix.end) == (66, 73) and mix.confidence > 50
 
 
 def test_a_windowed_gradual_is_placed_where_its_frames_mix_not_in_the_middle_of_its_span() -> None:
