@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.features import ENDS, F32, LONG_WINDOW, WINDOW, SignalArrays
+from detector.features import ENDS, F32, LONG_WINDOW, MIX_STEP, WINDOW, SignalArrays
 
 # Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
 CUT_MIN = 0.30  # smallest jump that can be a cut
@@ -88,7 +88,8 @@ MIX_PLACE_DIST = 0.05  # a windowed gradual's boundary goes to its most mixing f
 # at the lowest confidence. Over the labelled real sets it found 5 dissolves missed before (24-48
 # frames) and no false one; shorter runs at this distance were as often motion as dissolves. Its
 # known false one: a title fading in over a smooth gradient that moves slowly (such frames also
-# mix their neighbours), one of the twelve synthetic title clips.
+# mix their neighbours), one of the twelve synthetic title clips. Both blended frames must hold a
+# picture (fresh17, after its score: a logo brightening out of black was one).
 SLOW_MIX_MIN_DIST = 0.05
 SLOW_MIX_MIN_SECONDS = 0.5
 SLOW_MIX_CONFIDENCE = 50.0
@@ -546,8 +547,17 @@ def find_mixes(s: SignalArrays, known: list[Transition], fps: float) -> list[Tra
         Transition((a + b + 1) // 2, "gradual", SLOW_MIX_CONFIDENCE, a, b)
         for a, b, _ in _mix_runs(s, _mixing(s, SLOW_MIX_MIN_DIST), blocked, slow_frames)
         if not mixing[a : b + 1].any()  # a faster mix inside it is reported (or refused) above
+        and _pictures_around(s, a, b)
     ]
     return sorted(found, key=lambda t: t.frame)
+
+
+def _pictures_around(s: SignalArrays, a: int, b: int) -> bool:
+    """The frames a mix of frames ``a``-``b`` blends (MIX_STEP before and after it) both hold a
+    picture: from or into a flat frame it is a fade, which the dip and hold-fade passes own (a logo
+    brightening out of black inside one shot mixes as slowly)."""
+    before, after = max(0, a - MIX_STEP), min(len(s.spread) - 1, b + MIX_STEP)
+    return min(float(s.spread[before]), float(s.spread[after])) > DIP_FLAT_SPREAD
 
 
 def _mixing(s: SignalArrays, min_dist: float) -> np.ndarray:

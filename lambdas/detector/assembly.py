@@ -53,13 +53,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 80 (analysis.region_confidence); the boundaries are 1.13's.
 # 1.15: a slow dissolve between pictures of nearly one tone (each frame mixing its neighbours only a
 # little, for half a second or more) is a transition, at the lowest confidence (analysis.find_mixes).
+# 1.16: such a slow mix out of or into a flat frame is a fade inside a shot (a logo brightening out
+# of black), not a dissolve; fresh17 was scored with 1.15.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.15"
+MODEL_VERSION = "fallback-1.16"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.15-learned"
+LEARNED_MODEL_VERSION = "fallback-1.16-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.15-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.16-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

@@ -553,8 +553,8 @@ def mixing_run(cover: float = 0.8, *, frames: int = 7, apart: float = 0.12) -> S
     mix_res[60 : 60 + frames] = 0.01
     mix_cover = np.full(n, 0.1, dtype=np.float32)
     mix_cover[60 : 60 + frames] = cover
-    zero = np.zeros(n, dtype=np.float32)
-    return series(zero, zero, mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
+    picture = np.full(n, 40.0, dtype=np.float32)  # luma spread: a picture, not a flat frame
+    return series(picture, np.zeros(n, dtype=np.float32), mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
 
 
 find_mixes_25 = partial(find_mixes, fps=25.0)
@@ -578,6 +578,13 @@ def test_a_slow_dissolve_between_pictures_of_one_tone_is_found_at_the_lowest_con
     # 20 frames (0.8 s), each only 0.07 of the range from the frames 5 away: under MIX_MIN_DIST.
     [mix] = find_mixes_25(mixing_run(frames=20, apart=0.07), known=[])
     assert (mix.kind, mix.start, mix.end, mix.frame, mix.confidence) == ("gradual", 60, 79, 70, 50.0)
+
+
+def test_a_slow_mix_out_of_a_flat_frame_is_a_fade_not_a_dissolve() -> None:
+    # A logo brightening out of black inside one shot: the frame 5 before the run is flat.
+    signals = mixing_run(frames=20, apart=0.07)
+    signals.spread[:56] = 1.0
+    assert find_mixes_25(signals, known=[]) == []
 
 
 def test_a_short_run_that_mixes_only_a_little_is_no_dissolve() -> None:
