@@ -54,7 +54,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.15: a slow dissolve between pictures of nearly one tone (each frame mixing its neighbours only a
 # little, for half a second or more) is a transition, at the lowest confidence (analysis.find_mixes).
 # 1.16: such a slow mix out of or into a flat frame is a fade inside a shot (a logo brightening out
-# of black), not a dissolve; fresh17 was scored with 1.15.
+# of black), not a dissolve; fresh17 was scored with 1.15. The learned mode's confidence ends at 94
+# (detector.learned.MAX_CONFIDENCE): its probability was never 99 % right at the top.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.16"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
