@@ -36,7 +36,7 @@ RULE_REACH = 30.0  # frames: distance to the nearest rule boundary, capped
 HIGH = 0.7
 LOW = 0.3
 MERGE_GAP = 2  # runs this close are one transition
-# The model's probability is not calibrated that far: on the unseen real sets fresh10-17 its
+# The model's probability is not calibrated that far: on the unseen real sets fresh10 and fresh13-17 its
 # boundaries at p >= 0.9 were right 90-97 % of the time, never the 99 % the 95-100 band means for
 # the rules. Its 50-100 scale is mapped onto 50-MAX_CONFIDENCE, order kept (1.16).
 MAX_CONFIDENCE = 94.0
