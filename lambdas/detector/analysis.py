@@ -863,21 +863,26 @@ def region_confidence(transitions: list[Transition], s: SignalArrays) -> list[Tr
 
 def find_region_cuts(s: SignalArrays, known: list[Transition]) -> list[Transition]:
     """Cuts of one region (a split screen's panel) over a still rest, away from ``known``."""
-    cuts: list[Transition] = []
     frames = np.flatnonzero(
         (s.region_share >= REGION_MIN_SHARE)
         & (s.region_share <= REGION_MAX_SHARE)
         & (s.region_rest <= REGION_MAX_REST)
         & (s.region_joined >= REGION_MIN_JOINED)
     )
-    taken = changed_near(known, len(s.region_share), SAME_BOUNDARY_FRAMES)
-    for i in (int(f) for f in frames):
-        if taken[i]:
-            continue
-        cut = Transition(i, "cut", REGION_CONFIDENCE, i, i - 1)
-        cuts.append(cut)
-        taken |= changed_near([cut], len(taken), SAME_BOUNDARY_FRAMES)
-    return cuts
+    candidates = [Transition(int(i), "cut", REGION_CONFIDENCE, int(i), int(i) - 1) for i in frames]
+    return clear_of(known, candidates, len(s.region_share), SAME_BOUNDARY_FRAMES)
+
+
+def clear_of(known: list[Transition], candidates: list[Transition], n: int, margin: int) -> list[Transition]:
+    """The ``candidates``, in order, that fall more than ``margin`` frames from what ``known`` and
+    the candidates already taken change (see changed_near): each boundary is reported once."""
+    taken = changed_near(known, n, margin)
+    kept: list[Transition] = []
+    for t in candidates:
+        if not taken[t.frame]:
+            kept.append(t)
+            taken |= changed_near([t], n, margin)
+    return kept
 
 
 def rule_proposals(s: SignalArrays, fps: float) -> list[Transition]:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from detector.analysis import (
     Transition,
     calibrated,
-    changed_near,
+    clear_of,
     drop_flicker,
     find_region_cuts,
     rule_proposals,
@@ -78,9 +78,5 @@ def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) 
             continue
         kept.append(t)
     kept += find_region_cuts(s, kept)  # one panel of a split screen: the network sees whole pictures
-    taken = changed_near(kept, len(p), ADD_CLEARANCE)
-    for t in network_cuts(p, ADD_PROBABILITY):
-        if not taken[t.frame]:
-            kept.append(t)
-            taken |= changed_near([t], len(p), ADD_CLEARANCE)
+    kept += clear_of(kept, network_cuts(p, ADD_PROBABILITY), len(p), ADD_CLEARANCE)
     return sorted(kept, key=lambda t: t.frame)
