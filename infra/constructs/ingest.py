@@ -13,6 +13,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import Settings
+from infra.constructs.completion_events import grant_put_completion_events
 from infra.constructs.function import PipelineFunction
 from infra.constructs.shared import QueueDestination, encrypted_queue_with_dlq, grant_rekognition_action
 from infra.constructs.storage import Storage
@@ -134,6 +135,8 @@ class Ingest(Construct):
             )
         )
         storage.grant_table_write(fn)
+        # A video that fails before any job (not a video, no slot within the budget) is announced here.
+        grant_put_completion_events(fn, Stack.of(self))
         # Rekognition reads the video with the caller's credentials.
         storage.bucket.grant_read(fn)
         fn.add_to_role_policy(

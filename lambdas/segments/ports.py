@@ -139,6 +139,10 @@ class CompletionAnnouncer(Protocol):
         """Publish unless not terminal or already published; True when this call published. Raises on refusal."""
         ...
 
+    def announce_video(self, video_id: str) -> bool:
+        """Publish a video's failure that has no job, once; True when this call published. Raises on refusal."""
+        ...
+
 
 class MediaProbe(Protocol):
     """A cheap look at an uploaded object's container and codec (ranged reads)."""

@@ -222,3 +222,73 @@ def test_a_refused_publish_does_not_fail_the_fallbacks_execution_and_stays_in_th
     job = store.get_job("fb-1")
     assert job is not None and job.status == "FAILED" and received(subscriber) == []
     assert CompletionEvents(segments_table).pending("9999") == ["fb-1"]
+
+
+# -- videos that fail before any job ------------------------------------------------------------
+
+
+def test_a_video_failed_without_a_job_is_announced_once_per_object_version(
+    segments_table: str, subscriber: str
+) -> None:
+    store = SegmentStore(segments_table, announcer=CompletionEvents(segments_table))
+    assert store.record_video_status(VIDEO, status="QUEUED", message="waiting for a slot", source="rekognition")
+    assert received(subscriber) == []  # not final: nothing to tell
+    store.record_video_status(VIDEO, status="FAILED", message="no slot after 3 attempts", source="rekognition")
+    store.record_video_status(VIDEO, status="FAILED", message="no slot after 3 attempts", source="rekognition")  # dup
+
+    (event,) = received(subscriber)
+    assert event["detail-type"] == "Segment Detection Failed"
+    detail = event["detail"]
+    assert detail["jobId"] is None and detail["engine"] == "rekognition" and detail["versionId"] == "v1"
+    assert (detail["videoId"], detail["status"]) == (keys.video_id_for_key(VIDEO.key), "FAILED")
+    assert detail["statusMessage"] == "no slot after 3 attempts" and detail["segmentCount"] == 0
+
+    # A new version of the key failing is a new failure.
+    store.record_video_status(
+        VideoObject("videos", VIDEO.key, "v2"), status="FAILED", message="not a video", source="rekognition"
+    )
+    (again,) = received(subscriber)
+    assert (again["detail"]["versionId"], again["detail"]["statusMessage"]) == ("v2", "not a video")
+
+
+def test_a_video_whose_job_failed_is_announced_by_its_job_only(segments_table: str, subscriber: str) -> None:
+    store = SegmentStore(segments_table, announcer=CompletionEvents(segments_table))
+    started_job(store)
+    store.complete_job("job-1", status="FAILED", status_message="bad codec")
+    events = CompletionEvents(segments_table)
+    assert events.announce_video(keys.video_id_for_key(VIDEO.key)) is False
+    assert events.pending_videos("9999", "0000") == []
+    (event,) = received(subscriber)
+    assert event["detail"]["jobId"] == "job-1"
+
+
+def test_a_refused_video_event_is_published_by_a_later_sweep_once(
+    stubbed: Any, segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segments.adapters.events import OutboxOnRefusal
+
+    refused: list[str] = []
+    refusing = CompletionEvents(segments_table, events=RefusingEvents())
+    store = SegmentStore(
+        segments_table, announcer=OutboxOnRefusal(lambda: refusing, lambda video_id, _: refused.append(video_id))
+    )
+    assert store.record_video_status(VIDEO, status="FAILED", message="not a video", source="rekognition") is True
+    video_id = keys.video_id_for_key(VIDEO.key)
+    assert refused == [video_id] and received(subscriber) == []
+    assert CompletionEvents(segments_table).pending_videos("9999", "0000") == [video_id]
+
+    run_sweep(monkeypatch, grace_seconds=-60)
+    run_sweep(monkeypatch, grace_seconds=-60)
+    (event,) = received(subscriber)
+    assert event["detail"]["jobId"] is None and event["detail"]["statusMessage"] == "not a video"
+    assert CompletionEvents(segments_table).pending_videos("9999", "0000") == []
+
+
+def test_the_start_function_announces_a_video_rekognition_rejected(stubbed: Any, subscriber: str) -> None:
+    from tests.adapters.test_pipeline import run_start, s3_event_record
+
+    stubbed.add_client_error("start_segment_detection", "InvalidS3ObjectException", "Unable to get object", 400)
+    assert run_start([s3_event_record("c.mp4")]) == {"batchItemFailures": []}
+    (event,) = received(subscriber)
+    assert event["detail-type"] == "Segment Detection Failed" and event["detail"]["key"] == "c.mp4"
+    assert "InvalidS3ObjectException" in event["detail"]["statusMessage"] and event["detail"]["jobId"] is None

@@ -32,7 +32,8 @@ def test_put_events_is_granted_on_the_default_bus_only(template: Template) -> No
         assert '"AWS::Region"' in text and '"AWS::AccountId"' in text
 
 
-def test_every_function_that_finishes_jobs_can_announce_them(template: Template) -> None:
+def test_every_function_that_finishes_jobs_or_fails_videos_can_announce_them(template: Template) -> None:
     roles = " ".join(roles for roles, _ in _put_events_statements(template))
-    for function in ("Collect", "Sweep", "DeadLetter", "Fallback"):
+    # Start fails videos before any job (not a video, no slot within its retry budget).
+    for function in ("Collect", "Sweep", "DeadLetter", "Fallback", "Start"):
         assert function in roles, (function, roles)

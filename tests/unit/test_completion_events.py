@@ -6,8 +6,15 @@ import json
 
 import pytest
 
-from segments.domain.completion_events import SOURCE, SegmentCounts, completion_detail, completion_entry
-from segments.domain.records import JobRecord
+from segments.domain.completion_events import (
+    SOURCE,
+    SegmentCounts,
+    completion_detail,
+    completion_entry,
+    video_failure_detail,
+    video_failure_entry,
+)
+from segments.domain.records import JobRecord, VideoRecord
 
 
 def job(status: str, **overrides: object) -> JobRecord:
@@ -71,3 +78,26 @@ def test_an_entry_fits_eventbridges_256_kib_limit_even_with_a_long_failure_messa
     # statusMessage is stored truncated to 1,000 characters; keys are at most 1,024 bytes.
     entry = completion_entry(job("FAILED", status_message="x" * 1000, key="k" * 1024), COUNTS)
     assert len(json.dumps(entry).encode()) < 256 * 1024
+
+
+def test_a_video_failed_without_a_job_announces_the_same_fields_with_no_job() -> None:
+    video = VideoRecord(
+        video_id="vid-1",
+        bucket="videos",
+        key="clips/a.mp4",
+        version_id="v1",
+        status="FAILED",
+        status_message="Rekognition cannot read this video: not a video",
+        source="rekognition",
+        created_at="2026-11-26T10:00:00.000Z",
+        updated_at="2026-11-26T10:00:02.000Z",
+    )
+    entry = video_failure_entry(video)
+    detail = json.loads(entry["Detail"])
+    assert entry["DetailType"] == "Segment Detection Failed" and entry["Source"] == SOURCE
+    # One consumer serves both: the job event's fields, none missing, none added.
+    assert detail.keys() == completion_detail(job("FAILED"), COUNTS).keys()
+    assert (detail["jobId"], detail["engine"], detail["segmentCount"]) == (None, "rekognition", 0)
+    assert (detail["startedAt"], detail["completedAt"]) == (video.created_at, video.updated_at)
+    with pytest.raises(ValueError, match="not failed without a job"):
+        video_failure_detail(VideoRecord(video_id="vid-1", bucket="b", key="k", status="FAILED", job_id="job-1"))

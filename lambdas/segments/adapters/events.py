@@ -5,6 +5,13 @@ The job's terminal transition (``SegmentStore.complete_job``) also files the job
 publishes, and only after EventBridge accepted the entry sets ``eventPublishedAt`` (if absent) and
 takes the job out of the outbox. A failed publish marks nothing: the caller's redelivery, or the
 sweeper reading the outbox, publishes it later.
+
+A video that fails before any job starts (not a video, no slot within the retry budget, rejected
+with no fallback, a dead-lettered upload) has no job item: :meth:`CompletionEvents.announce_video`
+publishes its event (``jobId`` null) and then marks the object version announced on the video item
+(``eventVersionId``), so a duplicate upload event that fails it again publishes nothing. Its outbox
+is the video's own listing under ``STATUS#FAILED``: the sweeper publishes what is unmarked there
+from the last day.
 """
 
 from __future__ import annotations
@@ -19,8 +26,13 @@ from botocore.exceptions import ClientError
 from segments.adapters.aws import client, resource
 from segments.adapters.store import conditional, from_dynamo, now_iso
 from segments.domain import keys
-from segments.domain.completion_events import PENDING_GSI1PK, SegmentCounts, completion_entry
-from segments.domain.records import JobRecord
+from segments.domain.completion_events import (
+    PENDING_GSI1PK,
+    SegmentCounts,
+    completion_entry,
+    video_failure_entry,
+)
+from segments.domain.records import JobRecord, VideoRecord
 
 DEFAULT_BUS = "default"
 
@@ -50,16 +62,45 @@ class CompletionEvents:
         job = JobRecord.from_item(from_dynamo(item))
         if not job.terminal:
             return False
-        entry = completion_entry(job, self.segment_counts(job_id), self.bus_name)
+        self._put(completion_entry(job, self.segment_counts(job_id), self.bus_name), f"job {job_id}")
+        return self._mark_published(job_id, job.status)
+
+    def announce_video(self, video_id: str) -> bool:
+        """Publish the event of a video that failed without a job, once per object version.
+
+        False when the video is not FAILED, has a job (whose own event tells), or its version's
+        failure was announced already (a duplicate upload event fails it again). True when this
+        call published. Raises EventNotPublished when EventBridge refused the entry.
+        """
+        key = {"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK}
+        item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None or ("eventVersionId" in item and item["eventVersionId"] == item.get("versionId", "")):
+            return False
+        video = VideoRecord.from_item(from_dynamo(item))
+        if video.status != "FAILED" or video.job_id:
+            return False
+        self._put(video_failure_entry(video, self.bus_name), f"video {video_id}")
+        return (
+            conditional(
+                self.table.update_item,
+                Key=key,
+                UpdateExpression="SET eventPublishedAt=:t, eventStatus=:s, eventVersionId=:v",
+                # Only the failure announced: a newer upload of the key is its own.
+                ConditionExpression=Attr("updatedAt").eq(video.updated_at) & Attr("jobId").not_exists(),
+                ExpressionAttributeValues={":t": now_iso(), ":s": video.status, ":v": video.version_id},
+            )
+            is not None
+        )
+
+    def _put(self, entry: dict[str, Any], what: str) -> None:
         try:
             response = self.events.put_events(Entries=[entry])
         except ClientError as exc:
-            raise EventNotPublished(f"PutEvents failed for job {job_id}: {exc}") from exc
+            raise EventNotPublished(f"PutEvents failed for {what}: {exc}") from exc
         if int(response.get("FailedEntryCount", 0)):
             failed = (response.get("Entries") or [{}])[0]
             reason = f"{failed.get('ErrorCode', '')} {failed.get('ErrorMessage', '')}".strip()
-            raise EventNotPublished(f"PutEvents refused job {job_id}'s event: {reason}")
-        return self._mark_published(job_id, job.status)
+            raise EventNotPublished(f"PutEvents refused {what}'s event: {reason}")
 
     def segment_counts(self, job_id: str) -> SegmentCounts:
         """Count the job's stored segments by Type and cue type (reads only the two small attributes)."""
@@ -91,9 +132,35 @@ class CompletionEvents:
         )
         return [str(item["jobId"]) for item in page.get("Items", []) if item.get("jobId")]
 
-    def publish_pending(self, completed_before: str, limit: int = 100) -> int:
-        """Publish the outbox's events older than ``completed_before``; returns how many this call published."""
-        return sum(1 for job_id in self.pending(completed_before, limit) if self.announce(job_id))
+    def pending_videos(self, failed_before: str, failed_since: str, limit: int = 100) -> list[str]:
+        """VideoIds failed without a job between ``failed_since`` and ``failed_before`` whose event is owed."""
+        request: dict[str, Any] = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": Key("gsi1pk").eq(keys.status_gsi1pk("FAILED"))
+            & Key("gsi1sk").between(failed_since, failed_before),
+            "FilterExpression": Attr("jobId").not_exists()
+            & (Attr("eventVersionId").not_exists() | Attr("eventVersionId").ne(Attr("versionId"))),
+            "ProjectionExpression": "videoId",
+        }
+        found: list[str] = []
+        while len(found) < limit:
+            page = self.table.query(**request)
+            found.extend(str(item["videoId"]) for item in page.get("Items", []) if item.get("videoId"))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found[:limit]
+
+    def publish_pending(self, completed_before: str, limit: int = 100, failed_since: str | None = None) -> int:
+        """Publish the outbox's events older than ``completed_before``; returns how many this call published.
+
+        With ``failed_since``, also the events owed for videos failed without a job since then.
+        """
+        published = sum(1 for job_id in self.pending(completed_before, limit) if self.announce(job_id))
+        if failed_since is not None:
+            videos = self.pending_videos(completed_before, failed_since, limit)
+            published += sum(1 for video_id in videos if self.announce_video(video_id))
+        return published
 
     def _mark_published(self, job_id: str, status: str) -> bool:
         return (
@@ -124,4 +191,12 @@ class OutboxOnRefusal:
             return self.events().announce(job_id)
         except EventNotPublished as exc:
             self.on_refusal(job_id, exc)
+            return False
+
+    def announce_video(self, video_id: str) -> bool:
+        """Publish as :meth:`CompletionEvents.announce_video`; False (and ``on_refusal``) when refused."""
+        try:
+            return self.events().announce_video(video_id)
+        except EventNotPublished as exc:
+            self.on_refusal(video_id, exc)
             return False

@@ -177,12 +177,13 @@ class SegmentStore:
         """Record a status on the video before (or without) a job, e.g. QUEUED while waiting for a slot.
 
         Never overwrites a video whose current job belongs to the same object version, nor one a
-        later S3 event (greater ``sequencer``) already changed; False then.
+        later S3 event (greater ``sequencer``) already changed; False then. A FAILED status recorded
+        here is announced (a completion event with no JobId) after the write.
         """
         video_id = keys.video_id_for_key(video.key)
         stamp = now_iso()
         condition = _and(Attr("jobId").not_exists() | Attr("versionId").ne(video.version_id or ""), _not_older(video))
-        return (
+        recorded = (
             conditional(
                 self.table.update_item,
                 Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK},
@@ -207,6 +208,9 @@ class SegmentStore:
             )
             is not None
         )
+        if recorded and status == "FAILED" and self.announcer is not None:
+            self.announcer.announce_video(video_id)  # failed before any job: no job event will tell
+        return recorded
 
     def record_video_deleted(self, video: VideoObject) -> bool:
         """Record that the video's object (or its current version) was deleted; False when that changes nothing.

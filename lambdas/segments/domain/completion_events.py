@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from segments.domain.records import JobRecord
+from segments.domain.records import JobRecord, VideoRecord
 
 SOURCE = "segments.pipeline"
 DETAIL_TYPES = {
@@ -74,6 +74,43 @@ def completion_entry(job: JobRecord, counts: SegmentCounts, event_bus_name: str 
     }
 
 
+def video_failure_detail(video: VideoRecord) -> dict[str, Any]:
+    """The ``detail`` of the event of a video that failed before any job started (no JobId, no segments).
+
+    Same fields as :func:`completion_detail`, so one rule and one consumer serve both: ``jobId`` is
+    null, ``engine`` the engine the upload was meant for, and the times are the video's.
+    """
+    if video.status != "FAILED" or video.job_id:
+        state = f"{video.status} with job {video.job_id!r}"
+        raise ValueError(f"video {video.video_id} is {state}, not failed without a job")
+    return {
+        "videoId": video.video_id,
+        "bucket": video.bucket,
+        "key": video.key,
+        "versionId": video.version_id,
+        "jobId": None,
+        "engine": ENGINES.get(video.source, video.source),
+        "status": video.status,
+        "statusMessage": video.status_message,
+        "segmentCount": 0,
+        "segmentCounts": {},
+        "technicalCueCounts": {},
+        "durationMillis": 0,
+        "startedAt": video.created_at,
+        "completedAt": video.updated_at,
+    }
+
+
+def video_failure_entry(video: VideoRecord, event_bus_name: str = "default") -> dict[str, Any]:
+    """One ``PutEvents`` entry announcing that ``video`` failed without a job."""
+    return {
+        "Source": SOURCE,
+        "DetailType": DETAIL_TYPES["FAILED"],
+        "Detail": json.dumps(video_failure_detail(video), separators=(",", ":"), sort_keys=True),
+        "EventBusName": event_bus_name,
+    }
+
+
 # Terminal jobs whose event is not published yet sit in gsi1 under this partition (an outbox),
 # oldest first, until the publish is marked on the job item.
 PENDING_GSI1PK = "EVENT#PENDING"
@@ -82,3 +119,8 @@ PENDING_GSI1PK = "EVENT#PENDING"
 def pending_sort_key(completed_at: str, job_id: str) -> str:
     """The outbox sort key: completion time, then the JobId to keep keys unique."""
     return f"{completed_at}#{job_id}"
+
+
+# A video failed without a job is found for its event by its status listing (gsi1 ``STATUS#FAILED``,
+# newest first): the sweeper looks this far back for one whose event is not published yet.
+VIDEO_EVENT_LOOKBACK_HOURS = 24

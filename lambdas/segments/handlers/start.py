@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.aws import SHORT_BUDGET, client, resource
+from segments.adapters.events import CompletionEvents, OutboxOnRefusal
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.probe import S3MediaProbe
@@ -44,14 +45,22 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
         DynamoJobSlots(config.table_name, dynamodb=dynamodb),
         WaitingUploads(config.table_name, queue, dynamodb=dynamodb),
     )
+    # A video failed before any job is announced here; a refused publish is the sweeper's to retry,
+    # not a reason to redeliver an upload whose outcome is already recorded.
+    events = CompletionEvents(config.table_name, events=client("events", SHORT_BUDGET), dynamodb=dynamodb)
     return (
-        SegmentStore(config.table_name, dynamodb),
+        SegmentStore(config.table_name, dynamodb, announcer=OutboxOnRefusal(lambda: events, _event_refused)),
         slots,
         Rekognition(client("rekognition", SHORT_BUDGET)),
         launcher,
         queue,
         S3MediaProbe(client("s3", SHORT_BUDGET)),
     )
+
+
+def _event_refused(video_id: str, exc: Exception) -> None:
+    extra = {"video_id": video_id, "error": str(exc)}
+    logger.warning("failure event not published; the sweeper retries it", extra=extra)
 
 
 @lru_cache(maxsize=1)

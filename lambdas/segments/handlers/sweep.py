@@ -16,6 +16,7 @@ from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSl
 from segments.adapters.queue import Queue
 from segments.adapters.rekognition import Rekognition
 from segments.adapters.store import SegmentStore
+from segments.domain.completion_events import VIDEO_EVENT_LOOKBACK_HOURS
 from segments.settings import settings, sweep_settings
 from segments.sweeping import SweepPolicy, execution_ended, iso, sweep
 
@@ -99,9 +100,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         policy=_policy(),
         fallback_slots=fallback_slot_adapter(),
     )
-    # Jobs whose publish was refused or never attempted (a crash, a writer without events).
+    # Jobs whose publish was refused or never attempted (a crash, a writer without events), and
+    # videos of the last day that failed without a job and whose event is owed for the same reasons.
+    now = datetime.now(UTC)
     try:
-        published = completion_events().publish_pending(iso(datetime.now(UTC) - OUTBOX_GRACE))
+        published = completion_events().publish_pending(
+            iso(now - OUTBOX_GRACE), failed_since=iso(now - timedelta(hours=VIDEO_EVENT_LOOKBACK_HOURS))
+        )
     except EventNotPublished:
         logger.warning("completion events not published; the next sweep retries them")
         published = 0
