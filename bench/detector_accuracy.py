@@ -12,6 +12,7 @@ package is not installed are reported as unavailable, not silently skipped.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -153,6 +154,53 @@ def run_engine(engine: str, video: Path) -> dict[str, Any]:
     raise ValueError(engine)
 
 
+def frame_times_ms(video: Path) -> list[float] | None:
+    """Each frame's time (ms from the first), in display order, when the frames are not evenly spaced; else None.
+
+    Variable-frame-rate clips (a phone's, an edit with held frames) only: more than 1 % of the steps
+    between frames are off the median step by half of it.
+    """
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        pts = sorted(p.pts for p in container.demux(stream) if p.pts is not None)
+        base = float(stream.time_base) * 1000
+    times = [(p - pts[0]) * base for p in pts]
+    steps = sorted(b - a for a, b in itertools.pairwise(times))
+    if not steps:
+        return None
+    median = steps[len(steps) // 2]
+    irregular = sum(abs(step - median) > median / 2 for step in steps)
+    return times if irregular > len(steps) / 100 else None
+
+
+def in_decode_order(response: dict[str, Any], video: Path) -> dict[str, Any]:
+    """Our segments with frame numbers counted frame by frame, as the truth and the other engines count them.
+
+    On a variable-frame-rate clip our API numbers frames on the nominal rate's grid, each frame placed by
+    its timestamp (so timecodes and timestamps agree; a held frame leaves a gap in the numbers). The truth
+    numbers decoded frames one by one. Each segment's frames are found again from its timestamps here;
+    on an evenly spaced clip the two numberings are the same and nothing changes.
+    """
+    times = frame_times_ms(video)
+    if times is None:
+        return response
+    import bisect
+
+    half = (times[-1] - times[0]) / max(1, len(times) - 1) / 2
+
+    def index(millis: float) -> int:
+        return bisect.bisect_left(times, millis - half)
+
+    segments = []
+    for segment in response.get("Segments", []):
+        start = index(float(segment["StartTimestampMillis"]))
+        end = max(start, index(float(segment["EndTimestampMillis"])) - 1)
+        segments.append({**segment, "StartFrameNumber": start, "EndFrameNumber": min(end, len(times) - 1)})
+    return {**response, "Segments": segments}
+
+
 _TRANSNET: Any = None
 
 
@@ -239,7 +287,10 @@ def main() -> None:
         pred_dir.mkdir(parents=True)
         try:
             for video in videos:
-                (pred_dir / f"{video.stem}.json").write_text(json.dumps(run_engine(engine, video)))
+                response = run_engine(engine, video)
+                if engine.startswith("ours"):
+                    response = in_decode_order(response, video)
+                (pred_dir / f"{video.stem}.json").write_text(json.dumps(response))
         except ImportError as exc:
             lines.append(f"| {engine} | unavailable: {exc} |||||||| ")
             continue
