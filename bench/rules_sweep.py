@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import importlib
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -47,6 +48,9 @@ def _import_detector(lambdas: Path) -> None:
     sys.path[:0] = [str(LAMBDAS)]
     for module in ("detector.analysis", "detector.features", "detector.decode", "detector.options"):
         importlib.import_module(module)
+    patch = os.environ.get("SWEEP_PATCH")  # an experiment's module, imported after the detector's
+    if patch:
+        importlib.import_module(Path(patch).stem) if sys.path.insert(0, str(Path(patch).parent)) is None else None
 
 
 def signal_key() -> str:
@@ -108,6 +112,23 @@ def predict(arrays: Any, fps: float) -> list[Any]:
     return sorted(drop_edge_fades(found, arrays, opens=True, closes=True), key=lambda t: t.frame)
 
 
+def in_decode_order(found: list[Any], fps: float, video: Path) -> list[Any]:
+    """On a variable-frame-rate clip, each boundary's frame counted frame by frame (as the truth counts).
+
+    See ``detector_accuracy.in_decode_order``: our frames sit on the nominal rate's grid there.
+    """
+    import bisect
+    from dataclasses import replace
+
+    from detector_accuracy import frame_times_ms
+
+    times = frame_times_ms(video)
+    if times is None:
+        return found
+    half = 500.0 / fps
+    return [replace(t, frame=bisect.bisect_left(times, t.frame * 1000.0 / fps - half)) for t in found]
+
+
 def score(truth: dict[str, Any], found: list[Any], min_confidence: float) -> dict[str, Any]:
     """The kit's transition matching on one clip: hits, false and missed boundaries."""
     sys.path[:0] = [str(KIT)]
@@ -140,7 +161,7 @@ def main() -> None:
         counts: Counter[str] = Counter()
         for video, truth in clips_of(name):
             arrays, fps = cached_signals(video, name)
-            found = predict(arrays, fps)
+            found = in_decode_order(predict(arrays, fps), fps, video)
             result = score(truth, found, args.min_confidence)
             counts.update(tp=len(result["tp"]), fp=len(result["fp"]), fn=len(result["fn"]))
             hit = sum(k == "gradual" for *_, k in result["tp"])

@@ -56,13 +56,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.16: such a slow mix out of or into a flat frame is a fade inside a shot (a logo brightening out
 # of black), not a dissolve; fresh17 was scored with 1.15. The learned mode's confidence ends at 94
 # (detector.learned.MAX_CONFIDENCE): its probability was never 99 % right at the top.
+# 1.17: a whip or smear of 2-4 frames between two still pictures is a gradual transition
+# (analysis.find_bursts; a photo edit's chain of them lost 9 of 19 in fresh18, scored with 1.16).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.16"
+MODEL_VERSION = "fallback-1.17"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.16-learned"
+LEARNED_MODEL_VERSION = "fallback-1.17-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.16-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.17-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

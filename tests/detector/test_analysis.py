@@ -11,6 +11,7 @@ from detector.analysis import (
     Transition,
     calibrated,
     drop_edge_fades,
+    find_bursts,
     find_cuts,
     find_dips,
     find_graduals,
@@ -652,3 +653,40 @@ def test_a_weak_cut_where_most_of_the_picture_cuts_block_by_block_is_scored_sure
         Transition(50, "cut", 97.0, 50, 49),
     ]
     assert [t.confidence for t in region_confidence(found, s)] == [55.0, 80.0, 60.0, 97.0]
+
+
+def photo_edit(whips: list[int], n: int = 100, moving: float = 0.15, still_after: int = 5) -> SignalArrays:
+    """Still pictures joined by 3-frame whips starting at ``whips`` (a photo edit, 30 fps).
+
+    Each whip's frames jump like cuts (histogram and pixels); the picture after it is another one
+    (skip/back distances across it as large as a cut's); ``still_after`` quiet frames follow it.
+    """
+    d_hist = np.full(n, 0.005, dtype=np.float32)
+    d_pix = np.full(n, 0.002, dtype=np.float32)
+    skip, back = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+    for a in whips:
+        d_hist[a : a + 3] = [0.46, 0.48, 0.37]
+        d_pix[a : a + 3] = [moving * 0.5, moving, moving * 0.6]
+        skip[a], back[a + 2] = 0.69, 0.54
+        if a + 3 + still_after < n:
+            d_hist[a + 3 + still_after] = 0.5  # the next change
+            d_pix[a + 3 + still_after] = 0.1
+    return series(np.full(n, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=skip, back=back)
+
+
+def test_each_whip_between_still_pictures_is_one_transition() -> None:
+    whips = [20, 28, 36, 44, 52, 60]  # a new picture every 8 frames, as fresh18's photo edit cuts
+    found = rule_transitions(photo_edit(whips, still_after=5), 30.0)
+    assert [t.frame for t in found] == [a + 2 for a in whips]  # the first frame of each new picture
+    assert all(t.kind == "gradual" for t in found)
+
+
+def test_a_title_popping_onto_a_still_picture_is_no_burst() -> None:
+    # The histogram jumps for three frames, the pixels barely move: text over an unchanged picture.
+    assert find_bursts(photo_edit([40], moving=0.01), []) == []
+    assert find_bursts(photo_edit([40], moving=0.15), []) != []
+
+
+def test_a_burst_whose_picture_changes_again_within_two_frames_is_not_a_new_still_picture() -> None:
+    assert find_bursts(photo_edit([40], still_after=2), []) == []
+    assert [t.frame for t in find_bursts(photo_edit([40], still_after=3), [])] == [42]
