@@ -12,8 +12,10 @@ default mode over a whole video. It scores shot transitions as the kit's scorer 
 frames) and prints, per set, right / false / missed, F1 and gradual recall; ``--list`` adds every
 false and missed boundary with the nearest predictions, ``--bands`` the confidence-versus-correctness
 table. Used while changing the rules: a full ``detector_accuracy.py`` run decodes every clip again.
-Scores here equal ``detector_accuracy.py --engines ours`` on the same clips (same rules, same scorer);
-technical cues are not scored.
+Scores here equal ``detector_accuracy.py --engines ours`` on the same clips (same rules, same scorer,
+variable-frame-rate clips numbered frame by frame as there); technical cues are not scored.
+``SWEEP_PATCH=path/to/experiment.py`` imports that module after the detector, so an experiment can
+replace a rule function without touching the checkout.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def _import_detector(lambdas: Path) -> None:
         importlib.import_module(module)
     patch = os.environ.get("SWEEP_PATCH")  # an experiment's module, imported after the detector's
     if patch:
-        importlib.import_module(Path(patch).stem) if sys.path.insert(0, str(Path(patch).parent)) is None else None
+        sys.path.insert(0, str(Path(patch).parent))
+        importlib.import_module(Path(patch).stem)
 
 
 def signal_key() -> str:
