@@ -187,16 +187,15 @@ class OutboxOnRefusal:
 
     def announce(self, job_id: str) -> bool:
         """Publish as :meth:`CompletionEvents.announce`; False (and ``on_refusal``) when EventBridge refused."""
-        try:
-            return self.events().announce(job_id)
-        except EventNotPublished as exc:
-            self.on_refusal(job_id, exc)
-            return False
+        return self._reported(lambda events: events.announce(job_id), job_id)
 
     def announce_video(self, video_id: str) -> bool:
         """Publish as :meth:`CompletionEvents.announce_video`; False (and ``on_refusal``) when refused."""
+        return self._reported(lambda events: events.announce_video(video_id), video_id)
+
+    def _reported(self, publish: Callable[[CompletionEvents], bool], subject: str) -> bool:
         try:
-            return self.events().announce_video(video_id)
+            return publish(self.events())
         except EventNotPublished as exc:
-            self.on_refusal(video_id, exc)
+            self.on_refusal(subject, exc)
             return False

@@ -41,37 +41,59 @@ def _video_duration_millis(job: JobRecord) -> int:
     return 0
 
 
+def _detail(
+    record: JobRecord | VideoRecord,
+    *,
+    job_id: str | None,
+    counts: SegmentCounts,
+    duration_millis: int,
+    started_at: str,
+    completed_at: str,
+) -> dict[str, Any]:
+    return {
+        "videoId": record.video_id,
+        "bucket": record.bucket,
+        "key": record.key,
+        "versionId": record.version_id,
+        "jobId": job_id,
+        "engine": ENGINES.get(record.source, record.source),
+        "status": record.status,
+        "statusMessage": record.status_message,
+        "segmentCount": counts.total,
+        "segmentCounts": dict(sorted(counts.by_type.items())),
+        "technicalCueCounts": dict(sorted(counts.by_cue_type.items())),
+        "durationMillis": duration_millis,
+        "startedAt": started_at,
+        "completedAt": completed_at,
+    }
+
+
+def _entry(detail: dict[str, Any], event_bus_name: str) -> dict[str, Any]:
+    return {
+        "Source": SOURCE,
+        "DetailType": DETAIL_TYPES[detail["status"]],
+        "Detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
+        "EventBusName": event_bus_name,
+    }
+
+
 def completion_detail(job: JobRecord, counts: SegmentCounts) -> dict[str, Any]:
     """The ``detail`` of the completion event of a terminal ``job``."""
     if job.status not in DETAIL_TYPES:
         raise ValueError(f"job {job.job_id} is {job.status}, not a final state")
-    return {
-        "videoId": job.video_id,
-        "bucket": job.bucket,
-        "key": job.key,
-        "versionId": job.version_id,
-        "jobId": job.job_id,
-        "engine": ENGINES.get(job.source, job.source),
-        "status": job.status,
-        "statusMessage": job.status_message,
-        "segmentCount": counts.total,
-        "segmentCounts": dict(sorted(counts.by_type.items())),
-        "technicalCueCounts": dict(sorted(counts.by_cue_type.items())),
-        "durationMillis": _video_duration_millis(job),
-        "startedAt": job.started_at,
-        "completedAt": job.completed_at,
-    }
+    return _detail(
+        job,
+        job_id=job.job_id,
+        counts=counts,
+        duration_millis=_video_duration_millis(job),
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+    )
 
 
 def completion_entry(job: JobRecord, counts: SegmentCounts, event_bus_name: str = "default") -> dict[str, Any]:
     """One ``PutEvents`` entry announcing that ``job`` reached its final state."""
-    detail = completion_detail(job, counts)
-    return {
-        "Source": SOURCE,
-        "DetailType": DETAIL_TYPES[job.status],
-        "Detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
-        "EventBusName": event_bus_name,
-    }
+    return _entry(completion_detail(job, counts), event_bus_name)
 
 
 def video_failure_detail(video: VideoRecord) -> dict[str, Any]:
@@ -83,32 +105,19 @@ def video_failure_detail(video: VideoRecord) -> dict[str, Any]:
     if video.status != "FAILED" or video.job_id:
         state = f"{video.status} with job {video.job_id!r}"
         raise ValueError(f"video {video.video_id} is {state}, not failed without a job")
-    return {
-        "videoId": video.video_id,
-        "bucket": video.bucket,
-        "key": video.key,
-        "versionId": video.version_id,
-        "jobId": None,
-        "engine": ENGINES.get(video.source, video.source),
-        "status": video.status,
-        "statusMessage": video.status_message,
-        "segmentCount": 0,
-        "segmentCounts": {},
-        "technicalCueCounts": {},
-        "durationMillis": 0,
-        "startedAt": video.created_at,
-        "completedAt": video.updated_at,
-    }
+    return _detail(
+        video,
+        job_id=None,
+        counts=SegmentCounts(),
+        duration_millis=0,
+        started_at=video.created_at,
+        completed_at=video.updated_at,
+    )
 
 
 def video_failure_entry(video: VideoRecord, event_bus_name: str = "default") -> dict[str, Any]:
     """One ``PutEvents`` entry announcing that ``video`` failed without a job."""
-    return {
-        "Source": SOURCE,
-        "DetailType": DETAIL_TYPES["FAILED"],
-        "Detail": json.dumps(video_failure_detail(video), separators=(",", ":"), sort_keys=True),
-        "EventBusName": event_bus_name,
-    }
+    return _entry(video_failure_detail(video), event_bus_name)
 
 
 # Terminal jobs whose event is not published yet sit in gsi1 under this partition (an outbox),
