@@ -110,6 +110,13 @@ BURST_STILL_BEFORE = 2
 BURST_STILL_AFTER = 3  # two were not enough: a 3-frame insert that returns is a flash
 BURST_MIN_MOVE = 0.05
 BURST_CONFIDENCE = 60.0
+# A gradual transition whose changed frames hold one jump that dominates the rest (at least a cut's
+# CUT_MIN, JUMP_PLACE_RATIO times the next largest, and not a flash: the picture does not return)
+# is a cut with motion or a flash beside it, and its boundary is that jump, not the span's middle
+# or its most mixing frame. 1.17: on the labelled real sets 5 cuts reported 2-6 frames off (as a
+# gradual over the cut and the motion next to it) became right and their 5 false boundaries went;
+# no gradual transition was lost; the synthetic sets are unchanged.
+JUMP_PLACE_RATIO = 2.0
 # Flicker: a weak cut (confidence under FLICKER_MAX_CONFIDENCE) with FLICKER_MIN_OTHERS more cuts
 # within FLICKER_REACH frames is light playing over one shot (a lens flare, a strobe, a lamp
 # guttering), not editing: edited rapid cuts each change the picture outright and score high. On
@@ -858,9 +865,25 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
     return out
 
 
+def placed_on_jump(t: Transition, s: SignalArrays) -> Transition:
+    """A gradual transition moved onto the one jump that dominates its frames, if one does (JUMP_PLACE_RATIO)."""
+    if t.kind != "gradual":
+        return t
+    lo, hi = t.changed
+    lo, hi = max(1, lo), min(len(s.d_hist) - 1, hi)
+    jumps = s.d_hist[lo : hi + 1]
+    if jumps.size < 2:
+        return t
+    top, second = np.sort(jumps)[::-1][:2]
+    j = lo + int(np.argmax(jumps))
+    if top >= CUT_MIN and top >= JUMP_PLACE_RATIO * second and s.skip[j] >= CUT_MIN:
+        return replace(t, frame=j)
+    return t
+
+
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
-    found = drop_flicker(rule_proposals(s, fps), s)
+    found = [placed_on_jump(t, s) for t in drop_flicker(rule_proposals(s, fps), s)]
     return sorted(found + find_region_cuts(s, found), key=lambda t: t.frame)
 
 

@@ -58,6 +58,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # (detector.learned.MAX_CONFIDENCE): its probability was never 99 % right at the top.
 # 1.17: a whip or smear of 2-4 frames between two still pictures is a gradual transition
 # (analysis.find_bursts; a photo edit's chain of them lost 9 of 19 in fresh18, scored with 1.16).
+# A gradual transition whose frames hold one dominant jump (not a flash) is placed on that jump: a
+# cut with motion beside it (analysis.placed_on_jump).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.17"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

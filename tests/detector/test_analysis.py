@@ -18,6 +18,7 @@ from detector.analysis import (
     find_hold_fades,
     find_mixes,
     join_transitions,
+    placed_on_jump,
     region_confidence,
     rule_transitions,
 )
@@ -690,3 +691,21 @@ def test_a_title_popping_onto_a_still_picture_is_no_burst() -> None:
 def test_a_burst_whose_picture_changes_again_within_two_frames_is_not_a_new_still_picture() -> None:
     assert find_bursts(photo_edit([40], still_after=2), []) == []
     assert [t.frame for t in find_bursts(photo_edit([40], still_after=3), [])] == [42]
+
+
+def cut_beside_motion(cut: float, skip_at_cut: float) -> SignalArrays:
+    """A jump of ``cut`` at frame 50 with fast motion (0.2 a frame) on the six frames after it."""
+    d_hist = np.full(100, 0.01, dtype=np.float32)
+    d_hist[50], d_hist[51:57] = cut, 0.2
+    skip = np.zeros(100, dtype=np.float32)
+    skip[50] = skip_at_cut  # small: the picture before comes back within 3 frames (a flash)
+    return series(np.full(100, 50.0, dtype=np.float32), d_hist, skip=skip)
+
+
+def test_a_gradual_over_a_cut_and_the_motion_after_it_is_placed_on_the_cut() -> None:
+    reported = Transition(54, "gradual", 80.0, 49, 56)  # the middle of the changing frames
+    assert placed_on_jump(reported, cut_beside_motion(1.0, 0.9)).frame == 50
+    # Several jumps of a size (a dissolve, a whip), or a flash at the top: the placement stays.
+    assert placed_on_jump(reported, cut_beside_motion(0.35, 0.9)) == reported
+    assert placed_on_jump(reported, cut_beside_motion(1.0, 0.05)) == reported
+    assert placed_on_jump(Transition(50, "cut", 90.0, 50, 49), cut_beside_motion(1.0, 0.9)).frame == 50
