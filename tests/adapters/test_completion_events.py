@@ -292,3 +292,23 @@ def test_the_start_function_announces_a_video_rekognition_rejected(stubbed: Any,
     (event,) = received(subscriber)
     assert event["detail-type"] == "Segment Detection Failed" and event["detail"]["key"] == "c.mp4"
     assert "InvalidS3ObjectException" in event["detail"]["statusMessage"] and event["detail"]["jobId"] is None
+
+
+def test_a_refused_event_still_frees_a_dead_lettered_uploads_slot_and_a_sweep_puts_it(
+    stubbed: Any, segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segments.adapters.job_slots import DynamoJobSlots
+    from segments.handlers import dead_letters
+    from tests.adapters.test_pipeline import s3_event_record, slot_holders, token
+    from tests.adapters.test_reliability import run_dead_letters
+
+    DynamoJobSlots(segments_table).acquire(token("lost.mp4"), 20, 1e9, 3600)  # its start died holding a slot
+    refusing = RefusingEvents()
+    monkeypatch.setattr(dead_letters, "CompletionEvents", lambda table: CompletionEvents(table, events=refusing))
+    assert run_dead_letters([s3_event_record("lost.mp4")["body"]]) == {"batchItemFailures": []}
+    video = SegmentStore(segments_table).get_video(keys.video_id_for_key("lost.mp4"))
+    assert video is not None and video.status == "FAILED" and refusing.calls == 1
+    assert slot_holders(segments_table) == set() and received(subscriber) == []
+    run_sweep(monkeypatch, grace_seconds=-60)
+    (event,) = received(subscriber)
+    assert event["detail"]["key"] == "lost.mp4" and event["detail"]["jobId"] is None
