@@ -175,6 +175,14 @@ def frame_times_ms(video: Path) -> list[float] | None:
     return times if irregular > len(steps) / 100 else None
 
 
+def decode_index(times: list[float], millis: float) -> int:
+    """The frame (counted one by one) shown at ``millis``: the first whose time is past half a mean step before it."""
+    import bisect
+
+    half = (times[-1] - times[0]) / max(1, len(times) - 1) / 2
+    return bisect.bisect_left(times, millis - half)
+
+
 def in_decode_order(response: dict[str, Any], video: Path) -> dict[str, Any]:
     """Our segments with frame numbers counted frame by frame, as the truth and the other engines count them.
 
@@ -186,12 +194,9 @@ def in_decode_order(response: dict[str, Any], video: Path) -> dict[str, Any]:
     times = frame_times_ms(video)
     if times is None:
         return response
-    import bisect
-
-    half = (times[-1] - times[0]) / max(1, len(times) - 1) / 2
 
     def index(millis: float) -> int:
-        return bisect.bisect_left(times, millis - half)
+        return decode_index(times, millis)
 
     segments = []
     for segment in response.get("Segments", []):

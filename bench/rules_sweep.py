@@ -120,16 +120,14 @@ def in_decode_order(found: list[Any], fps: float, video: Path) -> list[Any]:
 
     See ``detector_accuracy.in_decode_order``: our frames sit on the nominal rate's grid there.
     """
-    import bisect
     from dataclasses import replace
 
-    from detector_accuracy import frame_times_ms
+    from detector_accuracy import decode_index, frame_times_ms
 
     times = frame_times_ms(video)
     if times is None:
         return found
-    half = 500.0 / fps
-    return [replace(t, frame=bisect.bisect_left(times, t.frame * 1000.0 / fps - half)) for t in found]
+    return [replace(t, frame=decode_index(times, t.frame * 1000.0 / fps)) for t in found]
 
 
 def score(truth: dict[str, Any], found: list[Any], min_confidence: float) -> dict[str, Any]:
