@@ -883,7 +883,7 @@ def placed_on_jump(t: Transition, s: SignalArrays) -> Transition:
 
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
-    found = [placed_on_jump(t, s) for t in drop_flicker(rule_proposals(s, fps), s)]
+    found = drop_flicker(rule_proposals(s, fps), s)
     return sorted(found + find_region_cuts(s, found), key=lambda t: t.frame)
 
 
@@ -943,7 +943,9 @@ def find_bursts(s: SignalArrays, known: list[Transition]) -> list[Transition]:
 
 
 def rule_proposals(s: SignalArrays, fps: float) -> list[Transition]:
-    """The rules' transitions before weak cuts in a burst are taken for flicker (drop_flicker)."""
+    """The rules' transitions before weak cuts in a burst are taken for flicker (drop_flicker): every
+    mode's proposals (the rules', the hybrid's, the learned model's), gradual ones placed on a
+    dominant jump (placed_on_jump)."""
     # Cuts, fade dips and fades into or out of a hold pin a boundary; the windowed gradual pass
     # looks only away from them (its windows would straddle a short hold and report the fade out,
     # the hold and the fade in as one transition, where the hold is a shot of its own).
@@ -951,7 +953,7 @@ def rule_proposals(s: SignalArrays, fps: float) -> list[Transition]:
     pinned += find_hold_fades(s, fps, pinned)
     found = pinned + find_graduals(s, pinned)
     joined = join_transitions(found + find_mixes(s, found, fps), s, fps)
-    return sorted(joined + find_bursts(s, joined), key=lambda t: t.frame)
+    return sorted((placed_on_jump(t, s) for t in joined + find_bursts(s, joined)), key=lambda t: t.frame)
 
 
 def drop_flicker(transitions: list[Transition], s: SignalArrays) -> list[Transition]:

@@ -134,6 +134,16 @@ def jumps_three_frames_apart(d_pix_between: float) -> SignalArrays:
     return series(np.full(120, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=ones, back=ones)
 
 
+def cut_then_motion() -> SignalArrays:
+    """A cut at frame 50 (0.9) into three frames of motion that end in a smaller jump (0.35)."""
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[50], d_hist[51:53], d_hist[53] = 0.9, 0.2, 0.35
+    d_pix = np.full(120, 0.01, dtype=np.float32)
+    d_pix[50:54] = [0.2, 0.18, 0.18, 0.2]
+    ones = np.ones(120, dtype=np.float32)  # no frame comes back: no flash
+    return series(np.full(120, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=ones, back=ones)
+
+
 def test_jumps_with_mixing_frames_between_are_one_fast_transition() -> None:
     (fast,) = find_cuts(jumps_three_frames_apart(d_pix_between=0.18))
     assert fast.kind == "gradual" and fast.start == 50 and fast.end == 52

