@@ -39,7 +39,7 @@ __all__ = [
 class ReadStore(Protocol):
     """What the read side needs from the results table."""
 
-    def get_video(self, video_id: str) -> VideoRecord | None: ...
+    def get_video(self, video_id: str, *, consistent: bool = False) -> VideoRecord | None: ...
     def get_job(self, job_id: str) -> JobRecord | None: ...
     def segment_items(
         self, job_id: str, *, prefix: str, limit: int, after_sk: str | None = None, flt: SegmentFilter | None = None
@@ -92,6 +92,11 @@ class Exports:
 
     sink: ExportSink | None = None
     inline_bytes: int = EXPORT_INLINE_BYTES
+
+
+# A video points at another job at most twice: Rekognition's, then the fallback's.
+_HANDOVERS = 3
+_UNSETTLED = ("IN_PROGRESS", "QUEUED")
 
 
 def public_status(status: str) -> str:
@@ -161,16 +166,35 @@ def _job_of(store: ReadStore, video: VideoRecord) -> JobRecord:
     return job
 
 
+def _serving(store: ReadStore, video: VideoRecord) -> tuple[VideoRecord, JobRecord]:
+    """The video and the job serving it, never a handover seen half done.
+
+    The video and its job are two items read one after the other. A finished job under a video
+    still in progress may be one the video has just left: a failed Rekognition job handed to the
+    fallback points the video at the fallback's job first and is marked FAILED after. A strongly
+    consistent read of the video, made after the job was read finished, sees that new pointer.
+    """
+    for _ in range(_HANDOVERS):
+        job = _job_of(store, video)
+        if not (job.terminal and video.job_id and video.status in _UNSETTLED):
+            return video, job
+        again = store.get_video(video.video_id, consistent=True)
+        if again is None or again.job_id == video.job_id:
+            return video, job  # the job's own result, which its video is about to take
+        video = again
+    return video, _job_of(store, video)
+
+
 def read_video(store: ReadStore, video_id: str) -> Answer:
     """A video: status, message and metadata of the job that serves its results."""
-    video = _video(store, video_id)
-    return Answer({**video_summary(video), **job_header(_job_of(store, video))})
+    video, job = _serving(store, _video(store, video_id))
+    return Answer({**video_summary(video), **job_header(job)})
 
 
 def read_segments(store: ReadStore, query: SegmentQuery, keyring: Keyring, exports: Exports | None = None) -> Answer:
     """The segments a query names: one JSON page (GetSegmentDetection) or a whole export."""
     if query.video_id is not None:
-        job = _job_of(store, _video(store, query.video_id))
+        _, job = _serving(store, _video(store, query.video_id))
         scope = f"video:{query.video_id}:{job.job_id}"
         name = keys.key_for_video_id(query.video_id).rsplit("/", 1)[-1].rsplit(".", 1)[0]
     else:

@@ -15,9 +15,14 @@ import pytest
 from werkzeug.serving import make_server
 
 from local_mode.apigw import JsonErrorRequestHandler, wsgi_app
+from segments.adapters.store import SegmentStore
 from segments.domain import keys
+from segments.domain.events import VideoObject
+from segments.domain.records import DetectionOptions, JobRecord
+from segments.orchestration import launch_fallback
 from tests.api.conftest import Call, store_job
 from tests.support import rekognition as rk
+from tests.support.fakes import RecordingLauncher
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAKY = "fallback detection failed (UnreadableVideoError): [Errno 1094995529] Invalid data: '/tmp/tmpk2x9/chunk-0.mp4'"
@@ -123,3 +128,46 @@ def test_local_mode_answers_a_url_over_64_kib_with_the_json_error_shape(local_ap
     assert "too long" in body["message"]
     code, _, page = fetch(f"{local_api}/jobs/job-h/segments")  # the server still serves
     assert code == 200 and len(page["Segments"]) == 3
+
+
+@pytest.mark.parametrize("route", ["", "/segments"])
+def test_a_video_handed_to_the_fallback_never_reads_as_failed_midway(
+    api: Call, segments_table: str, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    # The collector hands a failed Rekognition job to the fallback: it points the video at the
+    # fallback's job, then marks the old job FAILED. Those writes land between the API's read of
+    # the video and its read of the video's job (as under load in local mode).
+    store = store_job(segments_table, key="clip.mp4", job_id="job-rek", segments=[], status="IN_PROGRESS")
+    real_get_job = SegmentStore.get_job
+    handed_over: list[str] = []
+
+    def get_job_after_the_handover(self: SegmentStore, job_id: str) -> JobRecord | None:
+        if job_id == "job-rek" and not handed_over:
+            handed_over.append(job_id)
+            video, options = VideoObject("videos", "clip.mp4", "v1"), DetectionOptions(("TECHNICAL_CUE", "SHOT"))
+            launch_fallback(video, "Rekognition failed", options, store=store, launcher=RecordingLauncher())
+            store.complete_job("job-rek", status="FAILED", status_message="Unable to process the video")
+        return real_get_job(self, job_id)
+
+    monkeypatch.setattr(SegmentStore, "get_job", get_job_after_the_handover)
+    status, _, body = api(f"/videos/{keys.video_id_for_key('clip.mp4')}{route}")
+    assert status == 200 and handed_over
+    assert body["JobStatus"] == "IN_PROGRESS"
+    if route:
+        assert body["Segments"] == []
+    else:
+        assert (body["jobId"], body["source"]) == (keys.fallback_job_id("videos", "clip.mp4", "v1"), "fallback")
+
+
+def test_a_failed_job_its_video_has_not_yet_taken_reads_as_failed(api: Call, segments_table: str) -> None:
+    # No handover: the video still points at the job, which failed a moment before the video
+    # itself is settled. The job's own result is the answer.
+    store = store_job(segments_table, key="gone.mp4", job_id="job-only", segments=[], status="IN_PROGRESS")
+    store.table.update_item(
+        Key={"pk": keys.job_pk("job-only"), "sk": keys.JOB_SK},
+        UpdateExpression="SET #s=:s, statusMessage=:m",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "FAILED", ":m": "Unable to process the video"},
+    )
+    status, _, video = api(f"/videos/{keys.video_id_for_key('gone.mp4')}")
+    assert status == 200 and video["JobStatus"] == "FAILED" and video["status"] == "IN_PROGRESS"

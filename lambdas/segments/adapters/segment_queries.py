@@ -69,9 +69,9 @@ class SegmentQueries:
         self.table = self._dynamodb.Table(table_name)
         self._records = SegmentStore(table_name, self._dynamodb)  # videos and jobs come from the write side's records
 
-    def get_video(self, video_id: str) -> VideoRecord | None:
+    def get_video(self, video_id: str, *, consistent: bool = False) -> VideoRecord | None:
         """The video, or None."""
-        return self._records.get_video(video_id)
+        return self._records.get_video(video_id, consistent=consistent)
 
     def get_job(self, job_id: str) -> JobRecord | None:
         """The job, or None."""

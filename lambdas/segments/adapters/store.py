@@ -122,9 +122,10 @@ class SegmentStore:
         self.announcer = announcer  # completion events; None publishes none (the outbox still fills)
 
     # -- reads -------------------------------------------------------------------------
-    def get_video(self, video_id: str) -> VideoRecord | None:
-        """The video, or None."""
-        item = self.table.get_item(Key={"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK}).get("Item")
+    def get_video(self, video_id: str, *, consistent: bool = False) -> VideoRecord | None:
+        """The video, or None (``consistent``: a strongly consistent read)."""
+        key = {"pk": keys.video_pk(video_id), "sk": keys.VIDEO_SK}
+        item = self.table.get_item(Key=key, ConsistentRead=consistent).get("Item")
         return VideoRecord.from_item(from_dynamo(item)) if item else None
 
     def get_job(self, job_id: str) -> JobRecord | None:
