@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from segments.adapters.store import SegmentStore
 from segments.domain import keys
+from segments.domain.events import VideoObject
 from segments.domain.model import sort_segments
 from tests.api.conftest import Call, store_job
 from tests.support import rekognition as rk
@@ -220,3 +221,15 @@ def test_checked_in_openapi_document_matches_the_code(api: Call) -> None:
     assert {"/videos", "/videos/{videoId}", "/videos/{videoId}/segments", "/jobs/{jobId}/segments"} <= served[
         "paths"
     ].keys()
+
+
+def test_deleted_videos_are_listed_when_asked_for_and_only_then(api: Call, segments_table: str) -> None:
+    store = store_job(segments_table, key="gone.mp4", job_id="job-gone", segments=rk.shots(2))
+    store_job(segments_table, key="kept.mp4", job_id="job-kept", segments=rk.shots(2))
+    assert store.record_video_deleted(VideoObject("videos", "gone.mp4", "v1"))
+    _, _, deleted = api("/videos", status="DELETED")
+    assert [(v["key"], v["status"], v["jobId"]) for v in deleted["Videos"]] == [("gone.mp4", "DELETED", "job-gone")]
+    _, _, everything = api("/videos")
+    assert [v["key"] for v in everything["Videos"]] == ["kept.mp4"]
+    status, _, error = api("/segments", videoStatus="DELETED")
+    assert status == 400 and error["code"] == "InvalidParameterException"

@@ -103,7 +103,8 @@ class ItemPage:
     read_units: float = 0.0  # ConsumedCapacity.CapacityUnits as DynamoDB reported it
 
 
-VIDEO_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
+# The statuses a listing may ask for (QUEUED reads as IN_PROGRESS); unfiltered, it leaves DELETED out.
+LISTED_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "DELETED")
 
 
 def iso_instant(text: str | None, name: str) -> str | None:
@@ -134,8 +135,8 @@ class VideoFilter:
     updated_before: str | None = None
 
     def __post_init__(self) -> None:
-        if self.status is not None and self.status not in VIDEO_STATUSES:
-            raise InvalidParameter(f"status must be one of {', '.join(VIDEO_STATUSES)}")
+        if self.status is not None and self.status not in LISTED_STATUSES:
+            raise InvalidParameter(f"status must be one of {', '.join(LISTED_STATUSES)}")
         if self.updated_after and self.updated_before and self.updated_before <= self.updated_after:
             raise InvalidParameter("updatedBefore must be later than updatedAfter")
 

@@ -81,7 +81,8 @@ StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
 STATUS_PATTERN = "^(IN_PROGRESS|SUCCEEDED|FAILED)$"
-VideoStatus = Annotated[str | None, Query(pattern=STATUS_PATTERN)]
+# Deleted videos are listed only when asked for: their objects are gone, their jobs stay readable.
+VideoStatus = Annotated[str | None, Query(pattern="^(IN_PROGRESS|SUCCEEDED|FAILED|DELETED)$")]
 KeyPrefix = Annotated[str | None, Query(alias="keyPrefix", max_length=1024, description="S3 key prefix")]
 UpdatedAfter = Annotated[
     str | None, Query(alias="updatedAfter", max_length=40, description="ISO-8601 time; videos updated after it")
