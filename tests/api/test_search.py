@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from boto3.dynamodb.conditions import Key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segments import reads
+from segments.adapters.search_backfill import backfill_search_keys
 from segments.domain import keys
 from segments.domain.events import VideoObject
 from segments.domain.records import DetectionOptions
+from segments.handlers import backfill
 from tests.api.conftest import Call, store_job
 from tests.support import rekognition as rk
 
@@ -251,3 +255,63 @@ def test_a_confidence_bound_below_dynamodbs_smallest_number_still_answers(
         assert len(body["Segments"]) == sum(len(s) for s in stored.values())
         status, _, body = api(path, maxConfidence="1e-300")
         assert (status, body["Segments"]) == (200, [])
+
+
+def _segment_items(table: Any, job_id: str) -> list[dict[str, Any]]:
+    condition = Key("pk").eq(keys.job_pk(job_id)) & Key("sk").begins_with(keys.SEGMENT_PREFIX)
+    return list(table.query(KeyConditionExpression=condition)["Items"])
+
+
+def test_segments_stored_before_the_search_index_are_found_after_the_backfill(
+    api: Call, segments_table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = store_job(segments_table, key="old.mp4", job_id="job-old", segments=rk.cues(2) + rk.shots(3))
+    store_job(segments_table, key="new.mp4", job_id="job-new", segments=rk.shots(2))
+    written = {item["sk"]: (item["gsi2pk"], item["gsi2sk"]) for item in _segment_items(store.table, "job-old")}
+    for sk in written:  # as a version without the search wrote them
+        store.table.update_item(Key={"pk": keys.job_pk("job-old"), "sk": sk}, UpdateExpression="REMOVE gsi2pk, gsi2sk")
+
+    def found() -> Counter[str]:
+        return Counter(s["jobId"] for s in walk(api, "/segments", "Segments", 100))
+
+    assert found() == {"job-new": 2}
+    assert backfill.main(["--table", segments_table, "--dry-run"]) == 0
+    assert "5 segments without search keys" in capsys.readouterr().out
+    assert found() == {"job-new": 2}  # a dry run changes nothing
+
+    assert backfill.main(["--table", segments_table]) == 0
+    assert "indexed 5" in capsys.readouterr().out
+    assert found() == {"job-new": 2, "job-old": 5}
+    assert {i["sk"]: (i["gsi2pk"], i["gsi2sk"]) for i in _segment_items(store.table, "job-old")} == written
+    job = store.table.get_item(Key={"pk": keys.job_pk("job-old"), "sk": keys.JOB_SK})["Item"]
+    assert "gsi2pk" not in job  # only segment items are indexed
+
+    assert backfill.main(["--table", segments_table]) == 0  # run again: nothing left to do
+    assert "0 segments without search keys" in capsys.readouterr().out
+
+
+def test_the_backfill_never_brings_back_a_segment_deleted_under_it(segments_table: str) -> None:
+    store = store_job(segments_table, key="gone.mp4", job_id="job-gone", segments=rk.shots(3))
+    for item in _segment_items(store.table, "job-gone"):
+        store.table.update_item(Key={"pk": item["pk"], "sk": item["sk"]}, UpdateExpression="REMOVE gsi2pk, gsi2sk")
+
+    class DeletedBetweenScanAndUpdate:
+        def __init__(self, table: Any) -> None:
+            self.table, self.update_item = table, table.update_item
+
+        def scan(self, **request: Any) -> dict[str, Any]:
+            page = dict(self.table.scan(**request))
+            for item in page["Items"]:
+                self.table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+            return page
+
+    report = backfill_search_keys(DeletedBetweenScanAndUpdate(store.table), page_size=2)
+    assert (report.missing, report.indexed, report.skipped) == (3, 0, 3) and report.pages >= 3  # paged on
+    assert _segment_items(store.table, "job-gone") == []
+
+
+def test_the_backfill_command_needs_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TABLE_NAME", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        backfill.main([])
+    assert exit_info.value.code == 2
