@@ -123,6 +123,24 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["two_frame_shot"] = make_clip(
         d / "two_frame_shot.mp4", between_two_shots(size, f"mandelbrot={size},trim=end_frame=2,setpts=PTS-STARTPTS")
     )
+    # A montage: fifteen 2-frame shots of five moving pictures in turn (frames 25-54) between two
+    # 1 s shots; half the frames around each cut are cuts too (an opening titles' rhythm).
+    movers = [
+        f"testsrc2={size}", f"mandelbrot={size}",
+        f"life={size}:mold=10:ratio=0.5:death_color=#802040:life_color=#20c0ff",
+        f"smptehdbars={size},hue=h=60,rotate=a=0.3", f"testsrc2={size},hue=h=120,vflip",
+    ]  # fmt: skip
+    shots = [
+        f"{movers[k % 5]},scroll=horizontal=0.03,trim=start_frame={10 + 7 * k}:end_frame={12 + 7 * k},"
+        f"setpts=PTS-STARTPTS[m{k}]"
+        for k in range(15)
+    ]
+    out["montage"] = make_clip(
+        d / "montage.mp4",
+        f"testsrc2={size}:d=1,hue=h=200[first];{';'.join(shots)};"
+        f"color=c=0x2040a0:{size}:d=1,drawbox=x='mod(t*40,140)':y=30:w=20:h=20:color=yellow:t=fill[last];"
+        f"[first]{''.join(f'[m{k}]' for k in range(15))}[last]concat=n=17",
+    )
     # A 1.2 s shot whose colours change on every frame (frames 50-79: a hue spinning over a zoom,
     # as hand-held or body-worn footage moves) between two calm shots: two cuts, not one dissolve.
     out["moving_short_shot"] = make_clip(

@@ -18,6 +18,7 @@ from detector.analysis import (
     find_hold_fades,
     find_mixes,
     join_transitions,
+    montage_cuts,
     placed_on_jump,
     region_confidence,
     rule_transitions,
@@ -719,3 +720,29 @@ def test_a_gradual_over_a_cut_and_the_motion_after_it_is_placed_on_the_cut() -> 
     assert placed_on_jump(reported, cut_beside_motion(0.35, 0.9)) == reported
     assert placed_on_jump(reported, cut_beside_motion(1.0, 0.05)) == reported
     assert placed_on_jump(Transition(50, "cut", 90.0, 50, 49), cut_beside_motion(1.0, 0.9)).frame == 50
+
+
+def montage(jumps: list[int], between: float = 0.1, n: int = 80) -> SignalArrays:
+    """New pictures at ``jumps`` (colour and layout), every frame moving ``between`` (pixels) in its shot."""
+    d_hist, d_grid = np.full(n, 0.05, dtype=np.float32), np.full(n, 0.01, dtype=np.float32)
+    d_pix = np.full(n, between, dtype=np.float32)
+    d_hist[jumps], d_grid[jumps], d_pix[jumps] = 0.6, 0.15, 0.3
+    far = np.ones(n, dtype=np.float32)  # no picture comes back: no flash
+    return series(
+        np.full(n, 50.0, dtype=np.float32), d_hist, d_grid=d_grid, d_pix=d_pix,
+        skip=far, back=far, skip_grid=far, back_grid=far,
+    )  # fmt: skip
+
+
+def test_shots_of_two_frames_cut_one_after_another_are_a_cut_each() -> None:
+    jumps = list(range(30, 52, 2))  # half the neighbourhood jumps: no jump clears its median
+    assert [(t.frame, t.kind) for t in find_cuts(montage(jumps))] == [(f, "cut") for f in jumps]
+
+
+def test_the_steps_of_an_animation_held_on_twos_are_no_montage() -> None:
+    assert montage_cuts(montage(list(range(30, 52, 2)), between=0.0)) == []  # held drawings between steps
+
+
+def test_three_jumps_of_a_glitch_wipe_are_no_montage() -> None:
+    assert montage_cuts(montage([30, 32, 34])) == []
+    assert montage_cuts(montage([30, 32, 34, 36])) == [30, 32, 34, 36]

@@ -205,6 +205,10 @@ def test_a_two_frame_shot_is_its_own_shot(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["two_frame_shot"])))] == [0, 50, 52]
 
 
+def test_each_shot_of_a_montage_of_two_frame_shots_is_its_own_shot(clips: dict[str, Path]) -> None:
+    assert [s for s, _ in shots(detect(str(clips["montage"])))] == [0, *range(25, 56, 2)]
+
+
 def test_a_short_shot_full_of_motion_between_two_cuts_keeps_both_cuts(clips: dict[str, Path]) -> None:
     assert [s for s, _ in shots(detect(str(clips["moving_short_shot"])))] == [0, 50, 80]
 
