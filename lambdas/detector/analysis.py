@@ -110,7 +110,7 @@ BURST_STILL_BEFORE = 2
 BURST_STILL_AFTER = 3  # two were not enough: a 3-frame insert that returns is a flash
 BURST_MIN_MOVE = 0.05
 BURST_CONFIDENCE = 60.0
-# Montage (find_montage_cuts): shots of two or three frames cut one after another (an opening
+# Montage (montage_cuts): shots of two or three frames cut one after another (an opening
 # titles' montage, a trailer's rhythm section). Half the frames of a neighbourhood are cuts there,
 # so none clears its median (CUT_RATIO); but each still stands out from both frames beside it, in
 # colour and in layout (MONTAGE_STANDOUT), by at least MONTAGE_MIN_HIST and MONTAGE_MIN_GRID, and

@@ -94,7 +94,7 @@ class Exports:
     inline_bytes: int = EXPORT_INLINE_BYTES
 
 
-# A video points at another job at most twice: Rekognition's, then the fallback's.
+# Re-reads of a video seen mid-handover (Rekognition's job to the fallback's, or a newer upload's).
 _HANDOVERS = 3
 _UNSETTLED = ("IN_PROGRESS", "QUEUED")
 
@@ -179,8 +179,10 @@ def _serving(store: ReadStore, video: VideoRecord) -> tuple[VideoRecord, JobReco
         if not (job.terminal and video.job_id and video.status in _UNSETTLED):
             return video, job
         again = store.get_video(video.video_id, consistent=True)
-        if again is None or again.job_id == video.job_id:
-            return video, job  # the job's own result, which its video is about to take
+        if again is None:
+            return video, job
+        if again.job_id == video.job_id:
+            return again, job  # the job's own result, which its video takes (or has just taken)
         video = again
     return video, _job_of(store, video)
 

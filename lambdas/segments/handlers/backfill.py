@@ -1,7 +1,7 @@
 """``segment-backfill-search``: index segments stored before the library-wide search existed.
 
 Run once after upgrading a deployment whose table holds results from a version without
-``GET /segments`` (see the README, "Upgrading"). Uses the usual AWS credentials and region
+``GET /segments`` (see the README, "Deploy"). Uses the usual AWS credentials and region
 (``AWS_PROFILE``, ``AWS_REGION``; ``AWS_ENDPOINT_URL`` for a local endpoint).
 """
 
