@@ -326,12 +326,6 @@ class LocalPipeline:
             limit=settings.max_concurrent_jobs,
             lease_seconds=settings.job_lease_seconds,
         )
-        if self.saved is not None:
-            # Data kept by a version without the library-wide search: index it, as a deployment's
-            # operator does once with segment-backfill-search.
-            from segments.adapters.search_backfill import backfill_search_keys
-
-            backfill_search_keys(SegmentStore(TABLE).table)
 
     def _fallback_loop(self) -> None:
         while not self.stop_event.wait(0.5):

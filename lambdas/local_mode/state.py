@@ -87,7 +87,17 @@ def restore_objects_and_items(
             # Jobs and videos name the version they analysed; keep that name valid across restarts.
             moto_bucket.keys[key]._version_id = version
     for item in state.get("items", []):
-        ddb.put_item(TableName=table, Item=item)
+        ddb.put_item(TableName=table, Item=with_search_keys(item))
+
+
+def with_search_keys(item: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot item (DynamoDB JSON) as restored: a segment saved by a version without the
+    library-wide search gains the index keys put_segments writes (segment-backfill-search's job in AWS)."""
+    sk = item.get("sk", {}).get("S", "")
+    if not sk.startswith(keys.SEGMENT_PREFIX) or "gsi2pk" in item or "segment" not in item:
+        return item
+    index = keys.search_keys(item["pk"]["S"], sk, json.loads(item["segment"]["S"]))
+    return {**item, **{name: {"S": value} for name, value in index.items()}}
 
 
 def restore_messages(state: dict[str, Any], *, sqs: Any, urls: dict[str, str]) -> int:

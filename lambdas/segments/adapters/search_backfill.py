@@ -32,14 +32,6 @@ class BackfillReport:
     pages: int = 0
 
 
-def search_keys(pk: str, sk: str, segment: dict[str, Any]) -> dict[str, str]:
-    """The index keys ``put_segments`` writes for one segment item."""
-    return {
-        "gsi2pk": keys.search_pk(keys.segment_kind(segment)),
-        "gsi2sk": keys.search_sk(int(segment.get("DurationMillis", 0)), pk, sk),
-    }
-
-
 def backfill_search_keys(
     table: Any,
     *,
@@ -64,7 +56,7 @@ def backfill_search_keys(
             if dry_run:
                 continue
             pk, sk = str(item["pk"]), str(item["sk"])
-            index = search_keys(pk, sk, json.loads(str(item["segment"])))
+            index = keys.search_keys(pk, sk, json.loads(str(item["segment"])))
             done = conditional(
                 table.update_item,
                 Key={"pk": pk, "sk": sk},

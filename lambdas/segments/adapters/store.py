@@ -314,8 +314,7 @@ class SegmentStore:
                         "pk": pk,
                         "sk": sk,
                         # The library-wide search index (gsi2): segments by kind, longest first.
-                        "gsi2pk": keys.search_pk(keys.segment_kind(segment)),
-                        "gsi2sk": keys.search_sk(int(segment.get("DurationMillis", 0)), pk, sk),
+                        **keys.search_keys(pk, sk, segment),
                         # One JSON string, not a nested map: reading a page of 1,000 then costs
                         # one string per item instead of ~25 typed attribute values to parse.
                         "segment": json.dumps(segment, separators=(",", ":"), default=_json_number),

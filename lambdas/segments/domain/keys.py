@@ -139,6 +139,14 @@ def search_sk(duration_ms: int, pk: str, sk: str) -> str:
     return f"{max(0, int(duration_ms)):012d}#{_digest(pk, sk)[:16]}"
 
 
+def search_keys(pk: str, sk: str, segment: Segment) -> dict[str, str]:
+    """The search index keys (gsi2pk, gsi2sk) of the segment item ``pk``/``sk`` holding ``segment``."""
+    return {
+        "gsi2pk": search_pk(segment_kind(segment)),
+        "gsi2sk": search_sk(int(segment.get("DurationMillis", 0)), pk, sk),
+    }
+
+
 def search_bound(duration_ms: int, *, upper: bool) -> str:
     """A gsi2 sort-key bound that includes every segment of exactly ``duration_ms``."""
     return f"{max(0, int(duration_ms)):012d}#{'~' if upper else ''}"
