@@ -21,7 +21,7 @@ from segments.adapters.media import MediaBucket
 from segments.adapters.pagination_key import SecretKeyring, static_keyring
 from segments.adapters.segment_queries import SegmentQueries
 from segments.domain.paging import Keyring
-from segments.domain.query import SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
+from segments.domain.query import LISTED_STATUSES, SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
 from segments.handlers.media_routes import router as media_router
 from segments.models import (
@@ -82,7 +82,7 @@ EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
 STATUS_PATTERN = "^(IN_PROGRESS|SUCCEEDED|FAILED)$"
 # Deleted videos are listed only when asked for: their objects are gone, their jobs stay readable.
-VideoStatus = Annotated[str | None, Query(pattern="^(IN_PROGRESS|SUCCEEDED|FAILED|DELETED)$")]
+VideoStatus = Annotated[str | None, Query(pattern=f"^({'|'.join(LISTED_STATUSES)})$")]
 KeyPrefix = Annotated[str | None, Query(alias="keyPrefix", max_length=1024, description="S3 key prefix")]
 UpdatedAfter = Annotated[
     str | None, Query(alias="updatedAfter", max_length=40, description="ISO-8601 time; videos updated after it")

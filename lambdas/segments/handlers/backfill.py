@@ -37,11 +37,12 @@ def _line(report: BackfillReport, dry_run: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Scan the table and index what is missing; progress on stderr, the summary on stdout."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if not args.table:
-        _parser().error("--table is required (or set TABLE_NAME)")
+        parser.error("--table is required (or set TABLE_NAME)")
     if not 1 <= args.page_size <= 1000:
-        _parser().error("--page-size must be 1-1000")
+        parser.error("--page-size must be 1-1000")
     table = resource("dynamodb").Table(args.table)
     report = backfill_search_keys(
         table,
