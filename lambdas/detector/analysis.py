@@ -117,7 +117,8 @@ BURST_CONFIDENCE = 60.0
 # MONTAGE_MIN_CUTS such frames fall within MONTAGE_REACH of each other. The frames beside move
 # (MONTAGE_MIN_MOVING, pixels): animation held on twos steps the same way, with its held frames
 # still. A flash returns in colour and layout both; a montage may come back to a palette alone.
-# Such a cut is never joined into a fast dissolve with its neighbours (_group_fast_transitions).
+# Such a cut is never joined into a fast dissolve with its neighbours (_group_fast_transitions),
+# nor with a later boundary across the moving pictures after it (join_transitions, 1.19).
 # 1.18, after fresh19's score: its sitcom opening lost 33 of 44 cuts; this finds 12 of them, and
 # on the other labelled real sets (4,262 transitions) and the synthetic ones changes nothing.
 # Without the pixel check, anime and a game intro held on twos gave 9 false cuts; with three cuts
@@ -863,9 +864,15 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
     max_gap = min(DIP_MAX_FRAMES, round(fps * DIP_MAX_SECONDS))
     held = _held(s, black_run_frames(fps), BLACK_MAX_SPREAD)
     ordered = sorted(transitions, key=lambda t: t.frame)
+    montage = set(montage_cuts(s))
     out: list[Transition] = []
     for t in ordered:
         prev = out[-1] if out else None
+        if prev is not None and t.frame - prev.frame >= SAME_BOUNDARY_FRAMES and {prev.frame, t.frame} & montage:
+            # A montage cut is a cut of its own (as in _group_fast_transitions): the moving pictures
+            # after it are shots, not one transition's mixed frames.
+            out.append(t)
+            continue
         if prev is not None and t.frame - prev.frame < SAME_BOUNDARY_FRAMES:
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)

@@ -61,15 +61,16 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # A gradual transition whose frames hold one dominant jump (not a flash) is placed on that jump: a
 # cut with motion beside it (analysis.placed_on_jump).
 # 1.18: shots of two or three frames cut one after another are cuts each, though half the frames of
-# their neighbourhood jump (analysis.find_montage_cuts; a sitcom's opening montage lost 33 of 44
+# their neighbourhood jump (analysis.montage_cuts; a sitcom's opening montage lost 33 of 44
 # cuts in fresh19, scored with 1.17).
+# 1.19: a montage cut is not joined with a later boundary either (analysis.join_transitions).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.18"
+MODEL_VERSION = "fallback-1.19"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.18-learned"
+LEARNED_MODEL_VERSION = "fallback-1.19-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.18-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.19-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

@@ -739,6 +739,18 @@ def test_shots_of_two_frames_cut_one_after_another_are_a_cut_each() -> None:
     assert [(t.frame, t.kind) for t in find_cuts(montage(jumps))] == [(f, "cut") for f in jumps]
 
 
+def test_a_montage_cut_is_never_joined_to_a_later_cut_across_moving_pictures() -> None:
+    # The montage ends at 46; fast motion follows until a cut at 60. Motion between two cuts joins
+    # them into one transition (a dissolve seen at both ends), but a montage cut is a cut of its own.
+    jumps = list(range(30, 48, 2))
+    s = montage(jumps, between=0.3)
+    d_hist = s.d_hist.copy()
+    d_hist[47:60], d_hist[60] = 0.15, 0.6
+    s = s._replace(d_hist=d_hist)
+    cuts = [Transition(f, "cut", 60.0, f, f - 1) for f in [*jumps, 60]]
+    assert [(t.frame, t.kind) for t in join_transitions(cuts, s, 25.0)] == [(f, "cut") for f in [*jumps, 60]]
+
+
 def test_the_steps_of_an_animation_held_on_twos_are_no_montage() -> None:
     assert montage_cuts(montage(list(range(30, 52, 2)), between=0.0)) == []  # held drawings between steps
 
