@@ -63,7 +63,8 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.18: shots of two or three frames cut one after another are cuts each, though half the frames of
 # their neighbourhood jump (analysis.montage_cuts; a sitcom's opening montage lost 33 of 44
 # cuts in fresh19, scored with 1.17).
-# 1.19: a montage cut is not joined with a later boundary either (analysis.join_transitions).
+# 1.19: a montage cut is not joined with a later boundary either (analysis.join_transitions); two
+# jumps around 1-3 held frames that mix the pictures beside them are one fast dissolve.
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.19"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over

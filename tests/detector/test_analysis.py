@@ -150,6 +150,28 @@ def test_jumps_with_mixing_frames_between_are_one_fast_transition() -> None:
     assert fast.kind == "gradual" and fast.start == 50 and fast.end == 52
 
 
+def held_dissolve(mixes: bool) -> SignalArrays:
+    """Jumps at frames 50 and 52 and a held frame between (51 repeats 50: no change); frames 50-51
+    are the average of the pictures around them when ``mixes``, else a 2-frame shot of its own."""
+    signals = jumps_three_frames_apart(d_pix_between=0.0)
+    d_hist, d_pix = signals.d_hist.copy(), signals.d_pix.copy()
+    d_hist[50:54], d_pix[50:54] = [0.9, 0.01, 0.9, 0.02], [0.2, 0.0, 0.2, 0.01]
+    n = len(d_hist)
+    mix_dist = np.full(n, 0.3, dtype=np.float32)
+    mix_res = np.full(n, 0.15, dtype=np.float32)  # half the distance: no mix
+    mix_cover = np.zeros(n, dtype=np.float32)
+    if mixes:
+        mix_res[50:52], mix_cover[50:52] = 0.03, 0.95
+    return signals._replace(d_hist=d_hist, d_pix=d_pix, mix_dist=mix_dist, mix_res=mix_res, mix_cover=mix_cover)
+
+
+def test_jumps_around_held_mixed_frames_are_one_fast_dissolve() -> None:
+    # A 2-frame dissolve whose mixed picture a frame-rate conversion repeated (fresh19's puppy advert).
+    (fast,) = find_cuts(held_dissolve(mixes=True))
+    assert (fast.kind, fast.start, fast.end) == ("gradual", 50, 51)
+    assert [(t.kind, t.frame) for t in find_cuts(held_dissolve(mixes=False))] == [("cut", 50), ("cut", 52)]
+
+
 def test_jumps_around_frames_that_change_far_less_bound_a_short_shot() -> None:
     assert [(t.kind, t.frame) for t in find_cuts(jumps_three_frames_apart(d_pix_between=0.03))] == [
         ("cut", 50),
