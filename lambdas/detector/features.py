@@ -63,6 +63,9 @@ REGION_ALONE = 2.0
 REGION_NEAR = 4
 REGION_RETURN = 0.4  # the flash check's share, as analysis.FLASH_RETURN_SHARE
 LINE_BAND_ROWS = 5  # pixel_change: a line of captions fits in a fifth of the picture's height
+# line_rest: the change outside a frame's densest band is compared with the same rows' change on
+# the frames beside it, at least this much (mean absolute luma, code values: compression noise).
+LINE_REST_FLOOR = 0.5
 PROGRESS_EVERY = 25  # frames between progress callbacks
 GREY = 128.0  # chroma code value of a colourless pixel
 
@@ -120,17 +123,43 @@ def grid_distance(a: F32, b: F32) -> float:
 def pixel_change(a: Thumb, b: Thumb) -> tuple[float, float]:
     """Mean absolute luma difference of two thumbnails (a fraction of 255), and the share of it in
     the densest band of rows a fifth of the picture high (near 1: one line of text changed)."""
-    return _pixel_change(luma_change(a, b))
+    change = luma_change(a, b)
+    return _pixel_change(row_change(change), change.size)
 
 
-def _pixel_change(change: npt.NDArray[np.int16]) -> tuple[float, float]:
-    rows = change.sum(axis=1, dtype=np.int64)
+def row_change(change: npt.NDArray[np.int16]) -> npt.NDArray[np.int64]:
+    """A luma_change summed along each row."""
+    return np.asarray(change.sum(axis=1, dtype=np.int64), dtype=np.int64)
+
+
+def _pixel_change(rows: npt.NDArray[np.int64], pixels: int) -> tuple[float, float]:
     total = float(rows.sum())
     if total <= 0:
         return 0.0, 0.0
-    band = max(1, rows.size // LINE_BAND_ROWS)
-    dense = float(np.convolve(rows, np.ones(band, dtype=np.int64), "valid").max())
-    return total / (change.size * 255.0), dense / total
+    top = _densest_band(rows)
+    return total / (pixels * 255.0), float(rows[top : top + _band_rows(rows)].sum()) / total
+
+
+def _band_rows(rows: npt.NDArray[np.int64]) -> int:
+    return max(1, rows.size // LINE_BAND_ROWS)
+
+
+def _densest_band(rows: npt.NDArray[np.int64]) -> int:
+    """The first row of the band a fifth of the picture high holding the most of ``rows``' change."""
+    return int(np.argmax(np.convolve(rows, np.ones(_band_rows(rows), dtype=np.int64), "valid")))
+
+
+def line_rest(rows: npt.NDArray[np.int64], beside: list[npt.NDArray[np.int64]], pixels: int) -> float:
+    """The change outside the densest band of ``rows`` (per-row change sums of one frame from the
+    previous) over the largest change outside the same rows on the frames ``beside`` it, floored at
+    LINE_REST_FLOOR: near 1 or below, the picture outside the band went on as before (a caption
+    changed over it); a jump cut moves every moving thing, outside the band too."""
+    top, height = _densest_band(rows), _band_rows(rows)
+
+    def outside(r: npt.NDArray[np.int64]) -> float:
+        return float(r.sum() - r[top : top + height].sum()) / pixels
+
+    return outside(rows) / max([LINE_REST_FLOOR, *(outside(r) for r in beside)])
 
 
 def region_cut(changes: F32, t: int, returns: Callable[[int], F32 | None]) -> tuple[float, float, float]:
@@ -247,6 +276,8 @@ class SignalArrays(NamedTuple):
     """The largest block's share of the change in block means from the previous frame, 0-1."""
     line_share: F32
     """The densest fifth of the rows' share of the pixel change from the previous frame, 0-1."""
+    line_rest: F32
+    """The change outside that band against the same rows' change on the frames beside (see line_rest)."""
     mix_dist: F32
     """Mean absolute luma difference between frames t-MIX_STEP and t+MIX_STEP, fraction of 255."""
     mix_res: F32
@@ -285,6 +316,7 @@ class Signals:
     back_grid: list[float] = field(default_factory=list)  # as back, spatially
     grid_peak: list[float] = field(default_factory=list)  # largest block's share of the layout change
     line_share: list[float] = field(default_factory=list)  # densest fifth of the rows' share of the pixel change
+    line_rest: list[float] = field(default_factory=list)  # the change outside it against the frames beside
     mix_dist: list[float] = field(default_factory=list)  # pixel distance between t-MIX_STEP and t+MIX_STEP
     mix_res: list[float] = field(default_factory=list)  # frame t's distance from their average
     mix_cover: list[float] = field(default_factory=list)  # share of blocks where it is their average
@@ -334,6 +366,16 @@ def compute_signals(
     prev_means = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
     ends: deque[F32] = deque(maxlen=long_span - ENDS + 1)  # median of each ENDS-frame run, newest last
     changes: deque[F32] = deque(maxlen=2 * REGION_REACH + 1)  # block changes of the newest frames
+    rows: deque[npt.NDArray[np.int64]] = deque(maxlen=3)  # row changes of the newest frames (not frame 0)
+    pixels = 1  # pixels per thumbnail, known from the first change
+
+    def judge_line_rest(t: int, newest: int) -> None:
+        # Frame t's line_rest, with the row changes up to frame ``newest`` in ``rows``.
+        if t < 1:
+            return
+        at = len(rows) - 1 - (newest - t)
+        beside = [rows[k] for k in (at - 1, at + 1) if 0 <= k < len(rows)]
+        sig.line_rest[t] = line_rest(rows[at], beside, pixels)
 
     def judge_region(t: int, last: int) -> None:
         # Frame t's region cut, with the frames up to ``last`` (the newest in ``ring``) known.
@@ -373,12 +415,15 @@ def compute_signals(
         sig.region_share.append(0.0)
         sig.region_rest.append(0.0)
         sig.region_joined.append(0.0)
+        sig.line_rest.append(0.0)
         if ring:
             prev, prev_hist, prev_layout = ring[-1]
             sig.d_hist.append(hist_distance(hist, prev_hist))
             change = luma_change(thumb, prev)
             changes.append(block_change(change))
-            d_pix, line_share = _pixel_change(change)
+            pixels = change.size
+            rows.append(row_change(change))
+            d_pix, line_share = _pixel_change(rows[-1], pixels)
             sig.d_pix.append(d_pix)
             sig.line_share.append(line_share)
             sig.d_grid.append(grid_distance(layout, prev_layout))
@@ -416,6 +461,7 @@ def compute_signals(
                 sig.skip[t] = min(sig.skip[t], hist_distance(before, hist))
                 sig.skip_grid[t] = min(sig.skip_grid[t], grid_distance(before_layout, layout))
         ring.append((thumb, hist, layout))
+        judge_line_rest(n - 1, n)
         if n - REGION_REACH >= 1:
             judge_region(n - REGION_REACH, n)
         prev_means = means
@@ -433,4 +479,5 @@ def compute_signals(
             progress(n + 1)
     for t in range(max(1, n - REGION_REACH + 1), n + 1):
         judge_region(t, n)  # the last frames, with fewer frames after them
+    judge_line_rest(n, n)  # the last frame, with no frame after it
     return sig

@@ -188,6 +188,18 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         d / "caption_swap.mp4",
         "mandelbrot=s=320x180:r=25,trim=end_frame=1,loop=loop=100:size=1,setpts=N/25/TB," + ",".join(words),
     )
+    # The same picture with film grain on every frame (the picture outside the captions changes
+    # a little on every frame) under a line of five blocks swapped for four others at frame 60: one shot.
+    blocks = [
+        f"drawbox=x={x}:y=146:w={w}:h=26:color={c}:t=fill:enable='{when}'"
+        for c, when, spots in (("white", "lt(t,2.4)", range(20, 300, 60)), ("yellow", "gte(t,2.4)", range(30, 300, 70)))
+        for x, w in ((x, 40 if c == "white" else 55) for x in spots)
+    ]
+    out["caption_swap_grain"] = make_clip(
+        d / "caption_swap_grain.mp4",
+        "mandelbrot=s=320x180:r=25,trim=end_frame=1,loop=loop=100:size=1,setpts=N/25/TB,noise=alls=6:allf=t,"
+        + ",".join(blocks),
+    )
     # A shot fading in from its first frame (1.5 s), a cut at frame 75, and a shot fading out into
     # the last frame (1.5 s): two shots; the fades are the first shot's start and the last one's end.
     out["fade_in_and_out_at_the_ends"] = make_clip(

@@ -260,12 +260,25 @@ def test_a_burned_in_counter_gaining_a_digit_is_not_a_cut() -> None:
     assert find_cuts(still_camera({50: 0.03, 55: 0.011})) == []
 
 
-def test_a_caption_line_swapped_over_a_still_camera_is_not_a_cut() -> None:
+def in_a_band(share: float, rest: float) -> SignalArrays:
+    """A layout jump at frame 50 of a still camera with ``share`` of its pixel change in one band of
+    rows, and the change outside that band ``rest`` times the same rows' on the frames beside it."""
     line_share = np.full(120, 0.3, dtype=np.float32)
-    line_share[50] = 0.99  # all of the jump's pixel change lies in one band of rows
-    assert find_cuts(still_camera({50: 0.03})._replace(line_share=line_share)) == []
-    line_share[50] = 0.8  # a jump cut changes pixels outside the densest band as well
-    assert [t.frame for t in find_cuts(still_camera({50: 0.03})._replace(line_share=line_share))] == [50]
+    line_rest = np.full(120, 1.0, dtype=np.float32)
+    line_share[50], line_rest[50] = share, rest
+    return still_camera({50: 0.03})._replace(line_share=line_share, line_rest=line_rest)
+
+
+def test_a_caption_line_swapped_over_a_still_camera_is_not_a_cut() -> None:
+    assert find_cuts(in_a_band(0.99, 3.0)) == []  # all of the change lies in one band of rows
+    # A jump cut changes pixels outside the densest band as well, more than the frames beside do.
+    assert [t.frame for t in find_cuts(in_a_band(0.8, 3.0))] == [50]
+
+
+def test_a_caption_swapped_over_a_picture_going_on_as_before_is_not_a_cut() -> None:
+    # Most of the change in one band, and outside it no more change than on the frames beside it.
+    assert find_cuts(in_a_band(0.8, 0.9)) == []
+    assert [t.frame for t in find_cuts(in_a_band(0.5, 0.9))] == [50]  # spread out: a re-framed picture
 
 
 def test_a_short_shot_on_a_still_camera_has_both_cuts() -> None:

@@ -254,6 +254,11 @@ def test_captions_swapped_over_a_still_picture_are_not_a_shot_change(clips: dict
     assert shots(detect(str(clips["caption_swap"]))) == [(0, 100)]
 
 
+def test_captions_swapped_over_a_grainy_picture_are_not_a_shot_change(clips: dict[str, Path]) -> None:
+    # The grain moves the picture outside the captions on every frame as much as at the swap.
+    assert shots(detect(str(clips["caption_swap_grain"]))) == [(0, 100)]
+
+
 def test_flat_saturated_colours_are_neither_bars_nor_black(clips: dict[str, Path]) -> None:
     response = detect(str(clips["flat_colours"]))
     assert cues(response, "ColorBars") == [] and cues(response, "BlackFrames") == []

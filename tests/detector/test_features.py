@@ -7,7 +7,7 @@ import numpy as np
 
 from detector.analysis import MIX_MAX_RES, MIX_MIN_COVER, find_region_cuts
 from detector.decode import Thumb
-from detector.features import SignalArrays, compute_signals, mix_residual
+from detector.features import SignalArrays, compute_signals, line_rest, mix_residual
 
 RNG = np.random.default_rng(7)
 
@@ -79,3 +79,17 @@ def test_a_panel_animated_on_threes_is_no_cut() -> None:
     drawings = [a, a[::-1], a[:, ::-1]]  # a new drawing every third frame, each held for three
     s = signals_of(split_screen([drawings[n // 3 % 3] for n in range(60)]))
     assert find_region_cuts(s, []) == []
+
+
+def test_a_caption_changing_over_a_picture_that_goes_on_has_no_more_change_outside_its_band() -> None:
+    rows = np.full(60, 100, dtype=np.int64)  # each row of a moving picture changes a little
+    beside = [rows.copy(), rows + 10]
+    caption = rows.copy()
+    caption[40:50] += 5000  # a line of text swapped in rows 40-49
+    assert line_rest(caption, beside, pixels=6000) <= 1.0
+    jump = rows * 4  # a jump cut: everything moving jumps, outside the band too
+    jump[40:50] += 5000
+    assert line_rest(jump, beside, pixels=6000) > 3.0
+    # A still picture: the rows beside change by noise alone; the floor keeps the ratio sane.
+    still = np.zeros(60, dtype=np.int64)
+    assert line_rest(still + 1, [still, still], pixels=6000) < 0.1
