@@ -373,6 +373,15 @@ def test_a_layout_jump_barely_above_what_the_shot_moves_anyway_is_no_cut() -> No
     assert [t.frame for t in find_cuts(layout_jumps({60: 0.07}, background=0.01))] == [60]
 
 
+def test_a_layout_jump_made_by_a_caption_over_a_picture_going_on_is_no_cut() -> None:
+    jump = layout_jumps({60: 0.09})
+    line_share, line_rest = np.full(120, 0.3, dtype=np.float32), np.full(120, 1.0, dtype=np.float32)
+    line_share[60], line_rest[60] = 0.8, 0.9  # the change in one band, the rest going on as before
+    assert find_cuts(jump._replace(line_share=line_share, line_rest=line_rest)) == []
+    line_rest[60] = 3.0  # the rest of the picture jumps too: another angle
+    assert [t.frame for t in find_cuts(jump._replace(line_share=line_share, line_rest=line_rest))] == [60]
+
+
 def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
     assert find_cuts(layout_jumps({56: 0.08, 60: 0.09, 64: 0.085})) == []
 
