@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from detector.features import ENDS, F32, LONG_WINDOW, MIX_STEP, WINDOW, SignalArrays
+from detector.features import ENDS, F32, FLASH_RETURN_SHARE, LONG_WINDOW, MIX_STEP, WINDOW, SignalArrays
 
 # Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
 CUT_MIN = 0.30  # smallest jump that can be a cut
@@ -24,9 +24,6 @@ HELD_MAX_CHANGE = 0.001
 HELD_MIN_STEPS = 2
 HELD_MIN_SHARE = 0.4
 HELD_MIN_ALTERNATIONS = 4  # held <-> moving changes in the neighbourhood: two steps at least
-# A jump is a flash, not a cut, when the picture comes back: the frame before it is this close
-# (a share of the jump) to one of the next SKIP frames, or the frame matches one before a flash.
-FLASH_RETURN_SHARE = 0.4
 # A cut's confidence: its margin over the neighbourhood and the flash checks, mapped 50..100
 # between these distances (0.9 is as clear as a cut gets: most of the histogram moves).
 CUT_SURE = (0.1, 0.9)

@@ -61,7 +61,10 @@ REGION_MARGIN = 0.02
 REGION_REACH = 8
 REGION_ALONE = 2.0
 REGION_NEAR = 4
-REGION_RETURN = 0.4  # the flash check's share, as analysis.FLASH_RETURN_SHARE
+# A jump is a flash, not a cut, when the picture comes back: the frame before it is this close
+# (a share of the jump) to one of the next SKIP frames, or the frame matches one before a flash
+# (analysis' cut rules; here, a region's cut).
+FLASH_RETURN_SHARE = 0.4
 LINE_BAND_ROWS = 5  # pixel_change: a line of captions fits in a fifth of the picture's height
 # line_rest: the change outside a frame's densest band is compared with the same rows' change on
 # the frames beside it, at least this much (mean absolute luma, code values: compression noise).
@@ -185,7 +188,7 @@ def region_cut(changes: F32, t: int, returns: Callable[[int], F32 | None]) -> tu
             break
         back = returns(j)
         if back is not None:
-            cutting &= back >= REGION_RETURN * value
+            cutting &= back >= FLASH_RETURN_SHARE * value
     if not cutting.any():
         return 0.0, 0.0, 0.0
     rest = value[~cutting]
