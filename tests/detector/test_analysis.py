@@ -802,3 +802,27 @@ def test_the_steps_of_an_animation_held_on_twos_are_no_montage() -> None:
 def test_three_jumps_of_a_glitch_wipe_are_no_montage() -> None:
     assert montage_cuts(montage([30, 32, 34])) == []
     assert montage_cuts(montage([30, 32, 34, 36])) == [30, 32, 34, 36]
+
+
+def dissolve_chain(between: float) -> SignalArrays:
+    """Two dissolves (mixing frames 46-51 and 63-68) one window apart, the picture between them
+    changing its histogram by ``between`` a frame; the windowed distance is high over both."""
+    n = 160
+    wide = np.zeros(n, dtype=np.float32)
+    wide[40:76] = 0.9
+    d_hist = np.full(n, 0.01, dtype=np.float32)
+    d_hist[45:70] = between
+    d_hist[45:53] = d_hist[62:70] = 0.1
+    mix_dist = np.full(n, 0.2, dtype=np.float32)
+    mix_res = np.full(n, 0.1, dtype=np.float32)  # half the distance: no mix
+    mix_cover = np.zeros(n, dtype=np.float32)
+    for a, b in ((46, 52), (63, 69)):
+        mix_res[a:b], mix_cover[a:b] = 0.02, 0.9
+    return series(np.full(n, 40.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res,
+                  mix_cover=mix_cover)  # fmt: skip
+
+
+def test_two_dissolves_of_a_slideshow_in_one_window_are_two_transitions() -> None:
+    found = find_graduals(dissolve_chain(between=0.01), [])  # a held picture between them
+    assert [(t.start, t.end) for t in found] == [(46, 51), (63, 68)]
+    assert len(find_graduals(dissolve_chain(between=0.1), [])) == 1  # moving between: one transition
