@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from segments.domain.model import CUE_TYPES, SEGMENT_TYPES
+from segments.domain.model import CUE_TYPES, JOB_STATUSES, SEGMENT_TYPES
 from segments.domain.read_errors import InvalidParameter
 from segments.domain.records import VideoRecord
 
@@ -104,7 +104,7 @@ class ItemPage:
 
 
 # The statuses a listing may ask for (QUEUED reads as IN_PROGRESS); unfiltered, it leaves DELETED out.
-LISTED_STATUSES = ("IN_PROGRESS", "SUCCEEDED", "FAILED", "DELETED")
+LISTED_STATUSES = (*JOB_STATUSES, "DELETED")
 
 
 def iso_instant(text: str | None, name: str) -> str | None:

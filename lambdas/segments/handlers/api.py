@@ -20,6 +20,7 @@ from segments import reads
 from segments.adapters.media import MediaBucket
 from segments.adapters.pagination_key import SecretKeyring, static_keyring
 from segments.adapters.segment_queries import SegmentQueries
+from segments.domain.model import JOB_STATUSES
 from segments.domain.paging import Keyring
 from segments.domain.query import LISTED_STATUSES, SegmentFilter, SegmentQuery, SegmentSearch, VideoFilter, iso_instant
 from segments.domain.read_errors import InvalidPaginationToken, InvalidParameter, NotFound, NotReady, TooManyToExport
@@ -80,7 +81,7 @@ MinConfidence = Annotated[float | None, Query(alias="minConfidence", ge=0, le=10
 StartMillis = Annotated[int | None, Query(alias="startMillis", ge=0)]
 EndMillis = Annotated[int | None, Query(alias="endMillis", ge=1)]
 Format = Annotated[str, Query(alias="format", pattern="^(json|csv|edl|vtt)$")]
-STATUS_PATTERN = "^(IN_PROGRESS|SUCCEEDED|FAILED)$"
+STATUS_PATTERN = f"^({'|'.join(JOB_STATUSES)})$"  # a video's public status (Rekognition's JobStatus)
 # Deleted videos are listed only when asked for: their objects are gone, their jobs stay readable.
 VideoStatus = Annotated[str | None, Query(pattern=f"^({'|'.join(LISTED_STATUSES)})$")]
 KeyPrefix = Annotated[str | None, Query(alias="keyPrefix", max_length=1024, description="S3 key prefix")]
