@@ -260,13 +260,15 @@ def test_a_burned_in_counter_gaining_a_digit_is_not_a_cut() -> None:
     assert find_cuts(still_camera({50: 0.03, 55: 0.011})) == []
 
 
-def in_a_band(share: float, rest: float) -> SignalArrays:
-    """A layout jump at frame 50 of a still camera with ``share`` of its pixel change in one band of
-    rows, and the change outside that band ``rest`` times the same rows' on the frames beside it."""
-    line_share = np.full(120, 0.3, dtype=np.float32)
-    line_rest = np.full(120, 1.0, dtype=np.float32)
-    line_share[50], line_rest[50] = share, rest
-    return still_camera({50: 0.03})._replace(line_share=line_share, line_rest=line_rest)
+def in_a_band(share: float, rest: float, signals: SignalArrays | None = None, frame: int = 50) -> SignalArrays:
+    """``signals`` (by default a layout jump at frame 50 of a still camera) with ``share`` of the
+    pixel change at ``frame`` in one band of rows, and the change outside that band ``rest`` times
+    the same rows' on the frames beside it."""
+    signals = still_camera({50: 0.03}) if signals is None else signals
+    line_share = np.full(len(signals.luma), 0.3, dtype=np.float32)
+    line_rest = np.full(len(signals.luma), 1.0, dtype=np.float32)
+    line_share[frame], line_rest[frame] = share, rest
+    return signals._replace(line_share=line_share, line_rest=line_rest)
 
 
 def test_a_caption_line_swapped_over_a_still_camera_is_not_a_cut() -> None:
@@ -375,11 +377,10 @@ def test_a_layout_jump_barely_above_what_the_shot_moves_anyway_is_no_cut() -> No
 
 def test_a_layout_jump_made_by_a_caption_over_a_picture_going_on_is_no_cut() -> None:
     jump = layout_jumps({60: 0.09})
-    line_share, line_rest = np.full(120, 0.3, dtype=np.float32), np.full(120, 1.0, dtype=np.float32)
-    line_share[60], line_rest[60] = 0.8, 0.9  # the change in one band, the rest going on as before
-    assert find_cuts(jump._replace(line_share=line_share, line_rest=line_rest)) == []
-    line_rest[60] = 3.0  # the rest of the picture jumps too: another angle
-    assert [t.frame for t in find_cuts(jump._replace(line_share=line_share, line_rest=line_rest))] == [60]
+    # The change in one band, the rest going on as before:
+    assert find_cuts(in_a_band(0.8, 0.9, jump, frame=60)) == []
+    # The rest of the picture jumps too: another angle.
+    assert [t.frame for t in find_cuts(in_a_band(0.8, 3.0, jump, frame=60))] == [60]
 
 
 def test_layout_jumps_on_several_nearby_frames_are_shaking_not_cuts() -> None:
