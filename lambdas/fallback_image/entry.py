@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from fallback_image import steps
 from segments.adapters.aws import client
-from segments.adapters.events import CompletionEvents, OutboxOnRefusal
+from segments.adapters.events import CompletionEvents, OutboxOnRefusal, logged_refusal
 from segments.adapters.job_slots import fallback_slots
 from segments.adapters.queue import Queue
 from segments.adapters.s3_reader import open_s3
@@ -53,10 +53,6 @@ def _slots(table_name: str) -> JobSlots:
     return fallback_slots(table_name, Queue())
 
 
-def _event_refused(job_id: str, exc: Exception) -> None:
-    logger.warning("completion event not published; the sweeper's outbox retries it", extra={"error": str(exc)})
-
-
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -67,7 +63,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = fallback_settings()
     objects = S3Objects(config.bucket_name)
     # A refused publish must not fail an execution whose job is already final: the sweeper's outbox retries it.
-    events = OutboxOnRefusal(lambda: CompletionEvents(config.table_name), _event_refused)
+    events = OutboxOnRefusal(lambda: CompletionEvents(config.table_name), logged_refusal(logger.warning))
     store = SegmentStore(config.table_name, announcer=events)
     if action == "plan":
         return steps.plan(job, objects=objects, store=store, chunk_seconds=config.chunk_seconds)

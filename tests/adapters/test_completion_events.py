@@ -265,16 +265,19 @@ def test_a_video_whose_job_failed_is_announced_by_its_job_only(segments_table: s
 def test_a_refused_video_event_is_published_by_a_later_sweep_once(
     stubbed: Any, segments_table: str, subscriber: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from segments.adapters.events import OutboxOnRefusal
+    from segments.adapters.events import OutboxOnRefusal, logged_refusal
 
-    refused: list[str] = []
+    warnings: list[tuple[str, dict[str, str]]] = []
     refusing = CompletionEvents(segments_table, events=RefusingEvents())
-    store = SegmentStore(
-        segments_table, announcer=OutboxOnRefusal(lambda: refusing, lambda video_id, _: refused.append(video_id))
+    announcer = OutboxOnRefusal(
+        lambda: refusing, logged_refusal(lambda message, extra: warnings.append((message, extra)))
     )
+    store = SegmentStore(segments_table, announcer=announcer)
     assert store.record_video_status(VIDEO, status="FAILED", message="not a video", source="rekognition") is True
     video_id = keys.video_id_for_key(VIDEO.key)
-    assert refused == [video_id] and received(subscriber) == []
+    ((message, extra),) = warnings
+    assert "retries" in message and extra["subject"] == video_id and extra["error"]
+    assert received(subscriber) == []
     assert CompletionEvents(segments_table).pending_videos("9999", "0000") == [video_id]
 
     run_sweep(monkeypatch, grace_seconds=-60)

@@ -175,6 +175,15 @@ class CompletionEvents:
         )
 
 
+def logged_refusal(warn: Callable[..., object]) -> Callable[[str, Exception], None]:
+    """An ``on_refusal`` that logs the refused subject (a JobId or video id) through ``warn``, a logger's warning."""
+
+    def on_refusal(subject: str, exc: Exception) -> None:
+        warn("event not published; the sweeper's outbox retries it", extra={"subject": subject, "error": str(exc)})
+
+    return on_refusal
+
+
 class OutboxOnRefusal:
     """An announcer for callers without redelivery (sweeper, fallback steps): a refusal is reported, not raised.
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from segments.adapters.events import CompletionEvents, OutboxOnRefusal
+from segments.adapters.events import CompletionEvents, OutboxOnRefusal, logged_refusal
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots
 from segments.adapters.queue import Queue
 from segments.adapters.store import SegmentStore
@@ -25,11 +25,6 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def _refused(subject: str, exc: Exception) -> None:
-    extra = {"subject": subject, "error": str(exc)}
-    logger.warning("event not published; the sweeper's outbox retries it", extra=extra)
-
-
 @lru_cache(maxsize=1)
 def adapters() -> tuple[SegmentStore, WakingSlots]:
     """The adapters (and their boto3 clients), built once per container."""
@@ -38,9 +33,8 @@ def adapters() -> tuple[SegmentStore, WakingSlots]:
     # a dead-lettered upload's write would skip freeing the slot its start held. The sweeper's
     # outbox (jobs, and videos failed without a job) puts it later.
     events = CompletionEvents(config.table_name)
-    return SegmentStore(config.table_name, announcer=OutboxOnRefusal(lambda: events, _refused)), WakingSlots(
-        DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())
-    )
+    store = SegmentStore(config.table_name, announcer=OutboxOnRefusal(lambda: events, logged_refusal(logger.warning)))
+    return store, WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue()))
 
 
 @tracer.capture_method

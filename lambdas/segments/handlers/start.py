@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from segments.adapters.aws import SHORT_BUDGET, client, resource
-from segments.adapters.events import CompletionEvents, OutboxOnRefusal
+from segments.adapters.events import CompletionEvents, OutboxOnRefusal, logged_refusal
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.probe import S3MediaProbe
@@ -49,18 +49,15 @@ def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher
     # not a reason to redeliver an upload whose outcome is already recorded.
     events = CompletionEvents(config.table_name, events=client("events", SHORT_BUDGET), dynamodb=dynamodb)
     return (
-        SegmentStore(config.table_name, dynamodb, announcer=OutboxOnRefusal(lambda: events, _event_refused)),
+        SegmentStore(
+            config.table_name, dynamodb, announcer=OutboxOnRefusal(lambda: events, logged_refusal(logger.warning))
+        ),
         slots,
         Rekognition(client("rekognition", SHORT_BUDGET)),
         launcher,
         queue,
         S3MediaProbe(client("s3", SHORT_BUDGET)),
     )
-
-
-def _event_refused(video_id: str, exc: Exception) -> None:
-    extra = {"video_id": video_id, "error": str(exc)}
-    logger.warning("failure event not published; the sweeper retries it", extra=extra)
 
 
 @lru_cache(maxsize=1)

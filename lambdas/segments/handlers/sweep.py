@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from segments.adapters.events import CompletionEvents, EventNotPublished, OutboxOnRefusal
+from segments.adapters.events import CompletionEvents, EventNotPublished, OutboxOnRefusal, logged_refusal
 from segments.adapters.fallback import FallbackLauncher
 from segments.adapters.job_slots import DynamoJobSlots, WaitingUploads, WakingSlots, fallback_slots
 from segments.adapters.queue import Queue
@@ -36,17 +36,15 @@ def completion_events() -> CompletionEvents:
     return CompletionEvents(settings().table_name)
 
 
-def _refused(job_id: str, exc: Exception) -> None:
-    logger.warning("completion event not published; the outbox retries it", extra={"job_id": job_id, "error": str(exc)})
-
-
 @lru_cache(maxsize=1)
 def adapters() -> tuple[SegmentStore, WakingSlots, Rekognition, FallbackLauncher | None]:
     """The adapters (and their boto3 clients), built once per container."""
     config = settings()
     launcher = FallbackLauncher(config.fallback_state_machine_arn) if config.fallback_state_machine_arn else None
     return (
-        SegmentStore(config.table_name, announcer=OutboxOnRefusal(lambda: completion_events(), _refused)),
+        SegmentStore(
+            config.table_name, announcer=OutboxOnRefusal(lambda: completion_events(), logged_refusal(logger.warning))
+        ),
         WakingSlots(DynamoJobSlots(config.table_name), WaitingUploads(config.table_name, Queue())),
         Rekognition(),
         launcher,
