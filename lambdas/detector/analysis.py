@@ -99,6 +99,12 @@ MIX_SURE = 0.25  # distance at which a mix's confidence reaches MIX_MAX_CONFIDEN
 MIX_MAX_CONFIDENCE = 88.0
 MIX_BLOCK = 5  # frames around a known transition whose mixes are that transition's
 MIX_PLACE_DIST = 0.05  # a windowed gradual's boundary goes to its most mixing frame this far apart
+# ... and at least this share of the span's largest such distance: the transition changes the
+# picture most, and motion in the span's tail that happens to average its neighbours does not
+# move the boundary there. A wipe mixes nothing (each pixel is one picture or the other), so the
+# motion after it took its boundary. 1.22, after fresh22's score (a band wipe placed 15 frames
+# late): the kit's broadcast clip's dissolve is placed on it too, nothing else changes.
+MIX_PLACE_SHARE = 0.75
 # A slow mix (1.15): a dissolve between two pictures of nearly one tone, drawn out over half a second
 # or more, moves each frame only a little from the frames MIX_STEP away, so its distance stays under
 # MIX_MIN_DIST. A run that mixes at SLOW_MIX_MIN_DIST or more for SLOW_MIX_MIN_SECONDS is one too,
@@ -217,6 +223,11 @@ DIP_RISE = 10.0
 DIP_REACH_SECONDS = 0.75  # how far a fade may extend on each side of its flat bottom
 DIP_MIN_REACH = 4  # frames, so low frame rates still look far enough
 DIP_SURE = 0.6  # mean change per frame of the fades at which a dip's confidence reaches 100
+# A slow fade sinks (and climbs) steadily: no one frame's step carries more than this share of
+# the contrast lost on its side. A one-frame black blink in a dim shot whose contrast happens to
+# drift down before it and up after it drops nearly all of it in one step. 1.22, after fresh22's
+# score (a blink in a rendered animation read as a dip): nothing else changes on any labelled set.
+SLOW_FADE_MAX_STEP_SHARE = 0.5
 # A fade into or out of a hold, however dark or sparse the picture (find_hold_fades): at least
 # this many frames whose contrast climbs steadily away from the hold, within this reach.
 HOLD_FADE_MIN_FRAMES = 4
@@ -764,7 +775,8 @@ def _windowed_graduals(
         # Where frames in the span mix the pictures around them (the mix signal), the transition is
         # there: the window's span also covers motion before or after it.
         apart = s.mix_dist[lo : hi + 1]
-        off = np.where(apart >= MIX_PLACE_DIST, s.mix_res[lo : hi + 1] / np.maximum(apart, 1e-6), np.inf)
+        far = apart >= max(MIX_PLACE_DIST, MIX_PLACE_SHARE * float(apart.max()))
+        off = np.where(far, s.mix_res[lo : hi + 1] / np.maximum(apart, 1e-6), np.inf)
         if float(off.min()) <= MIX_MAX_RES:
             centre = lo + int(np.argmin(off))
         graduals.append(Transition(centre, "gradual", _scale(peak, GRADUAL_MIN, GRADUAL_SURE), lo, hi))
@@ -906,6 +918,8 @@ def _slow_fade(spread: F32, a: int, b: int, side: int) -> bool:
         and np.mean(up > 0) >= FADE_MONOTONIC
         and -down.sum() >= DIP_RISE
         and up.sum() >= DIP_RISE
+        and -down.min() <= SLOW_FADE_MAX_STEP_SHARE * -down.sum()  # steady, not a blink
+        and up.max() <= SLOW_FADE_MAX_STEP_SHARE * up.sum()
     )
 
 

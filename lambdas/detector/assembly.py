@@ -70,13 +70,16 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # the most frequent false boundary in fresh19 and fresh20, fresh20 scored with 1.19).
 # 1.21: two dissolves of a slideshow inside one window are two transitions (analysis._split_on_mixes;
 # fresh21, scored with 1.20, lost 2 of 15 so).
+# 1.22: a slow fade sinks steadily (a one-frame black blink is no dip, analysis._slow_fade), and a
+# windowed gradual is placed on a mixing frame only where the picture changes most (a wipe's
+# boundary stayed in it, not on motion after it; fresh22, scored with 1.21).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.21"
+MODEL_VERSION = "fallback-1.22"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.21-learned"
+LEARNED_MODEL_VERSION = "fallback-1.22-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.21-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.22-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

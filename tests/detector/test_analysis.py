@@ -215,6 +215,16 @@ def test_a_slow_fade_through_black_is_found_once_at_its_bottom() -> None:
     assert joined.start <= 48 and joined.end >= 119
 
 
+def test_a_one_frame_black_blink_in_a_dim_shot_is_no_dip() -> None:
+    # A rendered shot (30 fps) whose contrast drifts down for two seconds, blinks to black for one
+    # frame (nearly all of the drop in two steps) and drifts up again: the same picture either side.
+    spread = np.r_[np.linspace(40.0, 34.4, 60), 23.7, 0.1, 24.6, np.linspace(35.3, 42.0, 60)].astype(np.float32)
+    d_hist = np.full(spread.size, 0.07, dtype=np.float32)  # mostly black frames: the histogram barely moves
+    assert find_dips(series(spread, d_hist), 30.0) == []
+    # The steady slow fade is still a dip.
+    assert len(find_dips(slow_fade(), 25.0)) == 1
+
+
 def test_a_cut_after_a_finished_fade_and_a_short_shot_is_its_own_transition() -> None:
     # A fade in (frames 40-64, every frame changing), five still frames of the new shot, a hard cut.
     d_hist = np.full(120, 0.02, dtype=np.float32)
@@ -670,6 +680,23 @@ def test_a_windowed_gradual_is_placed_where_its_frames_mix_not_in_the_middle_of_
     signals = series(np.full(n, 30.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res)
     [gradual] = find_graduals(signals, [])
     assert gradual.frame == 44  # the span's middle would be 55
+
+
+def test_a_wipe_keeps_its_boundary_when_slower_motion_after_it_averages_its_neighbours() -> None:
+    # A wipe over 45-54 (each frame half one picture, half the other: no mix) changes the picture
+    # most; the moving frames 60-70 after it change it less, and some happen to average their
+    # neighbours. The boundary stays in the wipe, near the span's middle.
+    n = 120
+    wide = np.zeros(n, dtype=np.float32)
+    wide[40:71] = 1.0
+    mix_dist = np.full(n, 0.02, dtype=np.float32)
+    mix_dist[45:55], mix_dist[60:71] = 0.13, 0.07
+    mix_res = (mix_dist * 0.5).astype(np.float32)
+    mix_res[64:67] = 0.02  # motion averaging the frames around it
+    d_hist = np.full(n, 0.1, dtype=np.float32)
+    signals = series(np.full(n, 30.0, dtype=np.float32), d_hist, wide=wide, mix_dist=mix_dist, mix_res=mix_res)
+    [gradual] = find_graduals(signals, [])
+    assert 45 <= gradual.frame <= 56
 
 
 def plain_black_steps(first: list[float], then: float = 4.0) -> SignalArrays:
