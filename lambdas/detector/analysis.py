@@ -258,6 +258,11 @@ FADE_PIXEL_SLACK = 0.5  # code values
 # slow fade is flat for many frames too, but its mean luma keeps moving (about 1.7 code values a
 # frame in a 90-frame fade of dark footage); a held frame repeats within compression noise.
 HOLD_MAX_LUMA_STEP = 0.5  # code values per frame
+# A fade from a video's first frame or into its last is the first or last shot's own (drop_edge_fades)
+# when that frame is dim: luma spread at most this (code values). Until 1.23 it had to be flat (8); a
+# fade that stops short of black, or keeps a caption on it, was reported as a transition: 8 false
+# boundaries in 8 clips of 8 labelled sets (edge frames at 10-19), and no right one lost.
+EDGE_FADE_MAX_SPREAD = 24.0
 # A fade-out into a fade-in joined by join_transitions changes the picture on this share of its frames.
 DIP_CHANGING_SHARE = 0.8
 # Boundaries closer than this (frames) are one boundary seen by two passes.
@@ -1099,7 +1104,8 @@ def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bo
 
     A video that fades in from its first frame, or out into its last, with no black hold before or
     after (fewer than BLACK_MIN_FRAMES flat frames: no black segment of its own), changes no
-    shot there: the fade is the first shot's beginning or the last shot's end. ``opens``: frame 0
+    shot there: the fade is the first shot's beginning or the last shot's end. The edge frame may
+    be dim rather than flat (EDGE_FADE_MAX_SPREAD): a caption left on black, a dark picture. ``opens``: frame 0
     is the video's first; ``closes``: the last frame is the video's last.
     """
     n = len(s.spread)
@@ -1107,8 +1113,8 @@ def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bo
         return transitions
     held = _held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT)
     edge = WINDOW + ENDS  # the first (last) frame a windowed report can start (end) on
-    fades_in = opens and not held[0] and float(s.spread[0]) <= DIP_FLAT_SPREAD
-    fades_out = closes and not held[-1] and float(s.spread[-1]) <= DIP_FLAT_SPREAD
+    fades_in = opens and not held[0] and float(s.spread[0]) <= EDGE_FADE_MAX_SPREAD
+    fades_out = closes and not held[-1] and float(s.spread[-1]) <= EDGE_FADE_MAX_SPREAD
     out = []
     for t in transitions:
         if t.kind == "gradual":

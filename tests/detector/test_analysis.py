@@ -605,6 +605,16 @@ def test_a_fade_in_from_the_videos_first_frame_belongs_to_the_first_shot() -> No
     assert drop_edge_fades(found, opening_fade(black=1), opens=True, closes=False) == []
 
 
+def test_a_fade_in_from_a_dim_first_frame_with_a_caption_on_it_belongs_to_the_first_shot() -> None:
+    # The first frame is dark but not flat (a caption stays on it while the photo fades up under it).
+    signals = opening_fade(black=1)
+    signals.spread[0] = 10.6
+    found = [Transition(20, "gradual", 70.0, 17, 28)]
+    assert drop_edge_fades(found, signals, opens=True, closes=False) == []
+    signals.spread[0] = 30.0  # a picture with contrast of its own: a transition out of it
+    assert drop_edge_fades(found, signals, opens=True, closes=False) == found
+
+
 def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() -> None:
     found = [Transition(20, "gradual", 70.0, 17, 28)]
     assert drop_edge_fades(found, opening_fade(black=3), opens=True, closes=False) == found  # a black shot
