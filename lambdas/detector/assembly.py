@@ -75,13 +75,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # boundary stayed in it, not on motion after it; fresh22, scored with 1.21).
 # 1.23: a fade from a video's first frame or into its last is the edge shot's own when that frame
 # is dim, not only when it is flat (analysis.EDGE_FADE_MAX_SPREAD; after fresh23 and fresh24).
+# 1.24: stills held longer than three frames between jumps are a montage of cuts, not animation in
+# steps (analysis.HELD_MAX_RUN; fresh27, scored with 1.23, missed six cuts in a row so).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.23"
+MODEL_VERSION = "fallback-1.24"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.23-learned"
+LEARNED_MODEL_VERSION = "fallback-1.24-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.23-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.24-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

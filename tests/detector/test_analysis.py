@@ -362,6 +362,25 @@ def test_a_cut_in_an_animation_on_threes_still_stands_out() -> None:
     assert [t.frame for t in find_cuts(animated_on_threes({62: 1.9}))] == [62]
 
 
+def still_montage(hold: int) -> SignalArrays:
+    """Stills cut every ``hold`` frames from frame 30 to 78 (the histogram jumps 0.8 at each cut); the
+    frame after each cut settles (the encoder's noise: it changes a little), the rest repeat."""
+    n = 120
+    d_hist = np.full(n, 0.002, dtype=np.float32)
+    d_pix = np.zeros(n, dtype=np.float32)
+    cuts = list(range(30, 80, hold))
+    for f in cuts:
+        d_hist[f], d_pix[f], d_pix[f + 1] = 0.8, 0.25, 0.002
+    no_return = np.full(n, 1.0, dtype=np.float32)
+    return series(np.full(n, 40.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=no_return, back=no_return)
+
+
+def test_stills_cut_every_sixth_frame_are_a_cut_each_not_animation_in_steps() -> None:
+    # Every jump alternates with held frames as an animation's steps do, but a still held four
+    # frames is no drawing on twos or threes: each jump is a cut (fresh27's party reel).
+    assert [t.frame for t in find_cuts(still_montage(6))] == list(range(30, 80, 6))
+
+
 def layout_jumps(jumps: dict[int, float], background: float = 0.004) -> SignalArrays:
     """Two angles of one scene: the histogram hardly moves, the layout jumps where ``jumps`` says
     and changes by ``background`` on every other frame."""
