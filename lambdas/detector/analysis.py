@@ -860,7 +860,7 @@ def find_hold_fades(s: SignalArrays, fps: float, known: list[Transition]) -> lis
     for a, b in runs(_held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT), 1):
         if HOLD_DARK_LUMA < float(s.luma[a : b + 1].mean()) < HOLD_WHITE_LUMA:
             continue  # a flat grey or coloured picture gaining texture is no fade
-        sides = {step: _fading_span(s.spread, edge, step, reach) for edge, step in ((a, -1), (b, 1))}
+        sides = {step: _fading_span(s.spread, edge, step, reach, changed) for edge, step in ((a, -1), (b, 1))}
         for step, fade in sides.items():
             if fade is None:
                 continue
@@ -896,12 +896,22 @@ def _before_pause(d: F32, start: int, step: int, limit: int) -> int:
     return limit
 
 
-def _fading_span(spread: F32, edge: int, step: int, reach: int) -> tuple[int, int, float] | None:
+def _fading_span(spread: F32, edge: int, step: int, reach: int, cuts: np.ndarray) -> tuple[int, int, float] | None:
     """The frames beside hold frame ``edge`` (before it: ``step`` -1, after it: 1) whose contrast
     climbs steadily away from the hold, up to where it levels off, and how far it climbs; None
-    when that is less than HOLD_FADE_RISE."""
+    when that is less than HOLD_FADE_RISE. The fade ends at the latest at a boundary already found
+    (``cuts``: frames a known transition changes): the next shot's contrast is not the fade's."""
+
+    def same_shot(k: int) -> bool:  # frame k + step belongs to frame k's shot
+        return not cuts[k + 1] if step > 0 else not cuts[k]
+
     k = edge + step
-    while 0 < k < len(spread) - 1 and abs(k - edge) < reach and spread[k + step] >= spread[k] - FADE_SLACK:
+    while (
+        0 < k < len(spread) - 1
+        and abs(k - edge) < reach
+        and spread[k + step] >= spread[k] - FADE_SLACK
+        and same_shot(k)
+    ):
         k += step
     near, far = sorted((edge + step, k))
     away = spread[near : far + 1] if step > 0 else spread[near : far + 1][::-1]  # nearest the hold first

@@ -575,6 +575,27 @@ def test_a_fade_in_from_black_onto_a_short_still_shot_is_not_the_cut_that_ends_i
     assert (fade.start, fade.end) == (45, 61)  # frame 62 has the shot's full contrast
 
 
+def fade_in_then_cut_to_more_contrast() -> SignalArrays:
+    """5 black frames (40-44), a fade in (45-61) onto a shot whose contrast wobbles by a tenth for
+    16 frames (62-77), then a cut (at 78) to a shot of more contrast, 24 fps."""
+    rise = np.linspace(0, 1, 19)[1:]
+    wobble = np.tile([19.0, 18.9], 8)
+    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, wobble, np.full(30, 34.0)]
+    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(16, 32.0), np.full(30, 50.0)]
+    d_hist = np.full(spread.size, 0.01)
+    d_hist[[40, 78]] = 1.0
+    d_hist[45:63] = 0.07
+    return series(f32(spread), f32(d_hist), luma=f32(luma))
+
+
+def test_a_fade_in_from_black_ends_before_the_next_cut_however_the_next_shot_contrasts() -> None:
+    # Walking on while the contrast does not fall, the fade used to run through the cut into the
+    # next, higher-contrast shot, and the wobbling frames before it made it no steady climb.
+    cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(78, "cut", 99.0, 78, 77)]
+    [fade] = find_hold_fades(fade_in_then_cut_to_more_contrast(), 24.0, known=cuts)
+    assert (fade.start, fade.end) == (45, 61)
+
+
 def test_a_flat_grey_picture_gaining_texture_is_no_fade() -> None:
     texture = np.linspace(0, 7, 34)[1:]
     spread = np.r_[np.zeros(30), texture, np.full(30, 7.0)].astype(np.float32)
