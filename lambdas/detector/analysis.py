@@ -9,10 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from detector.features import ENDS, F32, FLASH_RETURN_SHARE, LONG_WINDOW, MIX_STEP, WINDOW, SignalArrays
+from detector.features import ENDS, F32, FLASH_RETURN_SHARE, LONG_WINDOW, MIX_STEP, SKIP, WINDOW, SignalArrays
 
 # Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
 CUT_MIN = 0.30  # smallest jump that can be a cut
+# A jump between a flash's first jump (the picture before it comes back within SKIP frames) and its
+# last (the picture after it was there just before), the picture and its layout both coming back
+# to within this share of those jumps, is inside the flash: a light leak whose frames differ from
+# one another jumps between them too, and neither of its ends is the frame before or after that
+# jump. Closer than FLASH_RETURN_SHARE asks of a flash's own ends: a flash cut between two shots of
+# one palette and framing comes back only roughly (a third of the jump on the labelled sets; light
+# leaks and lamps a fifth at most). 1.26, after fresh32 (two light-leak flashes read as cuts).
+FLASH_INSIDE_RETURN_SHARE = 0.25
 CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
 CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
 NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
@@ -557,6 +565,24 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     grouped = _group_fast_transitions(cuts, s, set(montage))
     found = [Transition(f, "cut", MONTAGE_CONFIDENCE, f, f - 1) for f in montage]
     return sorted(grouped + clear_of(grouped, found, len(d), 1), key=lambda t: t.frame)
+
+
+def _inside_flash(s: SignalArrays, i: int) -> bool:
+    """Frame ``i``'s jump lies between a flash's first and last jumps (FLASH_INSIDE_RETURN_SHARE)."""
+    d, g, n, share = s.d_hist, s.d_grid, len(s.d_hist), FLASH_INSIDE_RETURN_SHARE
+
+    def starts(j: int) -> bool:  # the frame before j comes back
+        return bool(d[j] >= CUT_MIN and s.skip[j] <= share * d[j] and s.skip_grid[j] <= share * g[j])
+
+    def ends(j: int) -> bool:  # frame j was there before the flash
+        return bool(d[j] >= CUT_MIN and s.back[j] <= share * d[j] and s.back_grid[j] <= share * g[j])
+
+    return any(
+        starts(i - before) and ends(i + after)
+        for before in range(1, SKIP)
+        for after in range(1, SKIP - before + 1)
+        if i - before >= 0 and i + after < n
+    )
 
 
 def montage_cuts(s: SignalArrays) -> list[int]:
@@ -1112,7 +1138,8 @@ def rule_proposals(s: SignalArrays, fps: float) -> list[Transition]:
 
 
 def drop_flicker(transitions: list[Transition], s: SignalArrays) -> list[Transition]:
-    """The transitions without weak cuts in a burst of cuts (see FLICKER_MAX_CONFIDENCE)."""
+    """The transitions without weak cuts in a burst of cuts (see FLICKER_MAX_CONFIDENCE) and without
+    cuts inside a flash (FLASH_INSIDE_RETURN_SHARE; they count as the burst's cuts all the same)."""
     cuts = np.array([t.frame for t in transitions if t.kind == "cut"])
 
     def flicker(t: Transition) -> bool:
@@ -1122,7 +1149,7 @@ def drop_flicker(transitions: list[Transition], s: SignalArrays) -> list[Transit
             return False
         return int(np.count_nonzero(np.abs(cuts - t.frame) <= FLICKER_REACH)) - 1 >= FLICKER_MIN_OTHERS
 
-    return [t for t in transitions if not flicker(t)]
+    return [t for t in transitions if not flicker(t) and not (t.kind == "cut" and _inside_flash(s, t.frame))]
 
 
 def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bool, closes: bool) -> list[Transition]:

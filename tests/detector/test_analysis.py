@@ -434,6 +434,33 @@ def test_light_flickering_over_one_shot_is_no_cut() -> None:
     assert rule_transitions(flicker, 25.0) == []
 
 
+def light_leak_flash(comes_back: bool = True) -> SignalArrays:
+    """A steady shot with a two-frame light leak over it (frames 60-61, each unlike the other), the
+    picture coming back at 62 (a gym reel's numbers, fresh32), or another shot coming up there."""
+    n = 120
+    d_hist, skip, back = (np.full(n, 0.02, dtype=np.float32) for _ in range(3))
+    d_grid, skip_grid, back_grid = (np.full(n, 0.002, dtype=np.float32) for _ in range(3))
+    d_hist[60:63], skip[60:63], back[60:63] = [1.18, 0.67, 1.27], [0.025, 1.0, 1.0], [1.0, 1.0, 0.018]
+    d_grid[60:63], skip_grid[60:63], back_grid[60:63] = [0.21, 0.13, 0.20], [0.003, 0.2, 0.2], [0.21, 0.2, 0.003]
+    d_pix = np.full(n, 0.007, dtype=np.float32)
+    d_pix[60:63] = [0.27, 0.14, 0.36]
+    if not comes_back:
+        back[62], back_grid[62] = 1.0, 0.2
+    grid = {"d_grid": d_grid, "skip_grid": skip_grid, "back_grid": back_grid}
+    luma = np.full(n, 80.0, dtype=np.float32)
+    return series(np.full(n, 50.0, dtype=np.float32), d_hist, skip=skip, back=back, d_pix=d_pix, luma=luma, **grid)
+
+
+def test_the_jump_between_two_frames_of_a_light_leak_is_no_cut() -> None:
+    # The flash checks see its first jump (the picture before comes back) and its last (the picture
+    # after was there before); the jump between its two frames is neither, and clears both.
+    flash = light_leak_flash()
+    assert [t.frame for t in find_cuts(flash)] == [61]
+    assert rule_transitions(flash, 25.0) == []
+    # A flash cut into another shot: the picture after is new, so the jump stays a boundary.
+    assert rule_transitions(light_leak_flash(comes_back=False), 25.0) != []
+
+
 def test_rapid_cuts_that_change_the_picture_outright_are_all_kept() -> None:
     montage = histogram_jumps({50: 1.6, 53: 1.6, 56: 1.6})
     assert [(t.frame, t.kind) for t in rule_transitions(montage, 25.0)] == [(50, "cut"), (53, "cut"), (56, "cut")]
