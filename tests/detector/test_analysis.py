@@ -584,14 +584,16 @@ def test_a_fade_out_a_short_black_hold_and_a_slow_fade_in_are_two_fades_placed_o
     assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 51), ("gradual", 58, 101)]
 
 
-def black_hold_fade_in_short_shot() -> SignalArrays:
-    """A cut to 5 black frames (40-44), a fade in (45-61) onto a still shot (full from 62), and a cut
-    away after 7 still frames (at 70), 25 fps."""
+def black_hold_fade_in_short_shot(short: F32 | None = None, after: float = 10.0) -> SignalArrays:
+    """A cut to 5 black frames (40-44), a fade in (45-61) onto a shot (full from 62) whose contrast
+    is ``short`` (7 still frames unless given), and a cut away after it to a shot of contrast
+    ``after``, 25 fps."""
+    short = np.full(7, 19.0, dtype=np.float32) if short is None else short
     rise = np.linspace(0, 1, 19)[1:]
-    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, np.full(7, 19.0), np.full(30, 10.0)]
-    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(7, 32.0), np.full(30, 26.0)]
+    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, short, np.full(30, after)]
+    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(short.size, 32.0), np.full(30, 26.0)]
     d_hist = np.full(spread.size, 0.01)
-    d_hist[[40, 70]] = 1.0
+    d_hist[[40, 62 + short.size]] = 1.0
     d_hist[45:63] = 0.07
     return series(f32(spread), f32(d_hist), luma=f32(luma))
 
@@ -602,24 +604,13 @@ def test_a_fade_in_from_black_onto_a_short_still_shot_is_not_the_cut_that_ends_i
     assert (fade.start, fade.end) == (45, 61)  # frame 62 has the shot's full contrast
 
 
-def fade_in_then_cut_to_more_contrast() -> SignalArrays:
-    """5 black frames (40-44), a fade in (45-61) onto a shot whose contrast wobbles by a tenth for
-    16 frames (62-77), then a cut (at 78) to a shot of more contrast, 24 fps."""
-    rise = np.linspace(0, 1, 19)[1:]
-    wobble = np.tile([19.0, 18.9], 8)
-    spread = np.r_[np.full(40, 30.0), np.zeros(5), 19 * rise, wobble, np.full(30, 34.0)]
-    luma = np.r_[np.full(40, 60.0), np.full(5, 16.0), 16 + 16 * rise, np.full(16, 32.0), np.full(30, 50.0)]
-    d_hist = np.full(spread.size, 0.01)
-    d_hist[[40, 78]] = 1.0
-    d_hist[45:63] = 0.07
-    return series(f32(spread), f32(d_hist), luma=f32(luma))
-
-
 def test_a_fade_in_from_black_ends_before_the_next_cut_however_the_next_shot_contrasts() -> None:
     # Walking on while the contrast does not fall, the fade used to run through the cut into the
     # next, higher-contrast shot, and the wobbling frames before it made it no steady climb.
+    # The short shot's contrast wobbles by a tenth for 16 frames (62-77); the next shot's is higher.
+    wobbling = black_hold_fade_in_short_shot(short=f32(np.tile([19.0, 18.9], 8)), after=34.0)
     cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(78, "cut", 99.0, 78, 77)]
-    [fade] = find_hold_fades(fade_in_then_cut_to_more_contrast(), 24.0, known=cuts)
+    [fade] = find_hold_fades(wobbling, 24.0, known=cuts)
     assert (fade.start, fade.end) == (45, 61)
 
 
