@@ -13,17 +13,18 @@ from detector.features import ENDS, F32, FLASH_RETURN_SHARE, LONG_WINDOW, MIX_ST
 
 # Hard cut: the histogram jumps far above its neighbourhood. Distances are 0..2 (features.py).
 CUT_MIN = 0.30  # smallest jump that can be a cut
+CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
+CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
+NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
 # A jump between a flash's first jump (the picture before it comes back within SKIP frames) and its
 # last (the picture after it was there just before), the picture and its layout both coming back
 # to within this share of those jumps, is inside the flash: a light leak whose frames differ from
 # one another jumps between them too, and neither of its ends is the frame before or after that
 # jump. Closer than FLASH_RETURN_SHARE asks of a flash's own ends: a flash cut between two shots of
-# one palette and framing comes back only roughly (a third of the jump on the labelled sets; light
-# leaks and lamps a fifth at most). 1.26, after fresh32 (two light-leak flashes read as cuts).
+# one palette and framing comes back only roughly (a third of the jump on the labelled sets; the
+# light leaks and flashes this drops a fifth at most). 1.26, after fresh32 (two light-leak flashes
+# read as cuts).
 FLASH_INSIDE_RETURN_SHARE = 0.25
-CUT_RATIO = 3.0  # ... and at least this many times the median jump of its neighbourhood
-CUT_MARGIN = 0.15  # ... plus this, so a quiet neighbourhood does not make noise a cut
-NEIGHBOURHOOD = 8  # frames each side whose median jump is the neighbourhood's
 # A held frame repeats the one before within compression noise (mean absolute luma change below
 # 0.1 % of the range: held frames re-encoded at 320x180 change 0.02-0.05 %). Where held frames are
 # at least HELD_MIN_SHARE of a neighbourhood, alternate with moving ones and at least HELD_MIN_STEPS
