@@ -83,13 +83,16 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.26: a jump between a flash's first and last jumps, the picture and its layout coming back, is
 # inside the flash, not a cut (analysis.FLASH_INSIDE_RETURN_SHARE; two light leaks in fresh32,
 # scored with 1.25).
+# 1.27: a trailer's black hold left grainy (mean luma at most 24, spread at most 2.5, the labelled
+# sets' own black measure) is a hold that fades enter and leave (analysis.BLACK_HOLD_SPREAD; after
+# fresh34, scored with 1.26).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.26"
+MODEL_VERSION = "fallback-1.27"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.26-learned"
+LEARNED_MODEL_VERSION = "fallback-1.27-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.26-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.27-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import pytest
 
 from detector.analysis import (
     GRADUAL_MAX_CONFIDENCE,
@@ -535,11 +536,11 @@ def test_a_cut_from_a_still_shot_into_motion_on_a_scheduled_keyframe_stays_a_cut
     assert [t.frame for t in find_cuts(signals)] == [150]
 
 
-def dark_fade_into_hold(bottom: float) -> SignalArrays:
-    """A still dark shot (contrast 8) for 40 frames, its contrast sinking to ``bottom`` over 20
-    frames, then 30 frames held there (25 fps); the histogram barely changes throughout."""
+def dark_fade_into_hold(bottom: float, luma: float = 16.0) -> SignalArrays:
+    """A still dark shot (contrast 8, mean luma ``luma``) for 40 frames, its contrast sinking to
+    ``bottom`` over 20 frames, then 30 frames held there (25 fps); the histogram barely changes."""
     spread = np.r_[np.full(40, 8.0), np.linspace(8.0, bottom, 21)[1:], np.full(30, bottom)].astype(np.float32)
-    luma = np.full(spread.size, 16.0, dtype=np.float32)
+    luma = np.full(spread.size, luma, dtype=np.float32)
     return series(spread, np.full(spread.size, 0.01, dtype=np.float32), luma=luma)
 
 
@@ -621,8 +622,21 @@ def test_a_flat_grey_picture_gaining_texture_is_no_fade() -> None:
     assert find_hold_fades(series(spread, np.full(spread.size, 0.01, dtype=np.float32), luma=luma), 25.0, []) == []
 
 
-def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition() -> None:
-    assert find_hold_fades(dark_fade_into_hold(bottom=2.0), 25.0, known=[]) == []
+@pytest.mark.parametrize(
+    ("bottom", "luma"),
+    [(3.0, 16.0), (2.0, 30.0)],
+    ids=["grain-above-black", "dim-not-black"],
+)
+def test_a_picture_darkening_without_reaching_a_flat_hold_is_no_transition(bottom: float, luma: float) -> None:
+    assert find_hold_fades(dark_fade_into_hold(bottom, luma), 25.0, known=[]) == []
+
+
+def test_a_fade_into_a_grainy_black_hold_is_one_gradual() -> None:
+    # Black by the labelled sets' measure (mean luma <= 24, spread <= 2.5): film grain left on a
+    # trailer's black hold. Until 1.27 only a spread of 1 or less was a hold and the fade was missed.
+    [fade] = find_hold_fades(dark_fade_into_hold(bottom=2.0), 25.0, known=[])
+    assert (fade.kind, fade.start) == ("gradual", 40)
+    assert fade.end < 60
 
 
 def test_a_hold_fade_another_pass_already_reported_is_not_reported_twice() -> None:
