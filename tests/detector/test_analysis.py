@@ -57,7 +57,7 @@ def dip(hold: int) -> SignalArrays:
 
 
 def test_fade_out_straight_into_fade_in_is_one_transition() -> None:
-    signals = dip(hold=1)
+    signals = dip(hold=0)  # two black frames, each fade's own end: fewer than a shot's three
     # What the cut and gradual passes report for it: one boundary where each fade starts changing.
     found = [Transition(42, "gradual", 100.0, 40, 45), Transition(63, "gradual", 96.0, 60, 65)]
     merged = join_transitions(found, signals, 25.0)
@@ -557,11 +557,11 @@ def test_a_fade_into_a_hold_starts_where_the_contrast_falls_not_where_it_creeps(
     luma = np.r_[np.full(40, 32.0), np.linspace(32, 16, 10)[1:], np.full(30, 16.0)].astype(np.float32)
     signals = series(spread.astype(np.float32), np.full(spread.size, 0.01, dtype=np.float32), luma=luma)
     [fade] = find_hold_fades(signals, 25.0, known=[])
-    assert (fade.start, fade.end) == (40, 48)
+    assert (fade.start, fade.end) == (40, 47)  # frame 48 is black: the hold's first
 
 
 def fade_hold_slow_fade() -> SignalArrays:
-    """A 12-frame fade out of a bright shot (frames 40-51), 6 black frames (52-57), a 45-frame
+    """A fade out of a bright shot (frames 40-50; 51 is black), 6 more black frames (52-57), a 45-frame
     fade in of a dim one (58-102) changing little per frame, with windowed distances that see
     all three as one change (25 fps)."""
     fade_out, fade_in = np.linspace(1, 0, 13)[1:], np.linspace(0, 1, 46)[1:]
@@ -582,11 +582,12 @@ def test_a_fade_out_a_short_black_hold_and_a_slow_fade_in_are_two_fades_placed_o
     # The windowed pass would report both with the window's smear (33-54, 61-102): the hold's
     # fades are pinned first, as cuts are, and the windows look only away from them.
     found = rule_transitions(fade_hold_slow_fade(), 25.0)
-    assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 51), ("gradual", 58, 101)]
+    assert [(t.kind, t.start, t.end) for t in found] == [("gradual", 40, 50), ("gradual", 58, 101)]
 
 
 def black_hold_fade_in_short_shot(short: F32 | None = None, after: float = 10.0) -> SignalArrays:
-    """A cut to 5 black frames (40-44), a fade in (45-61) onto a shot (full from 62) whose contrast
+    """A cut to black (40-45: frame 45, spread 1.1 and luma 16.9, is still black by the labelled sets'
+    measure), a fade in (46-61) onto a shot (full from 62) whose contrast
     is ``short`` (7 still frames unless given), and a cut away after it to a shot of contrast
     ``after``, 25 fps."""
     short = np.full(7, 19.0, dtype=np.float32) if short is None else short
@@ -602,7 +603,7 @@ def black_hold_fade_in_short_shot(short: F32 | None = None, after: float = 10.0)
 def test_a_fade_in_from_black_onto_a_short_still_shot_is_not_the_cut_that_ends_it() -> None:
     cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(70, "cut", 99.0, 70, 69)]
     [fade] = find_hold_fades(black_hold_fade_in_short_shot(), 25.0, known=cuts)
-    assert (fade.start, fade.end) == (45, 61)  # frame 62 has the shot's full contrast
+    assert (fade.start, fade.end) == (46, 61)  # frame 62 has the shot's full contrast
 
 
 def test_a_fade_in_from_black_ends_before_the_next_cut_however_the_next_shot_contrasts() -> None:
@@ -612,7 +613,7 @@ def test_a_fade_in_from_black_ends_before_the_next_cut_however_the_next_shot_con
     wobbling = black_hold_fade_in_short_shot(short=f32(np.tile([19.0, 18.9], 8)), after=34.0)
     cuts = [Transition(40, "cut", 99.0, 40, 39), Transition(78, "cut", 99.0, 78, 77)]
     [fade] = find_hold_fades(wobbling, 24.0, known=cuts)
-    assert (fade.start, fade.end) == (45, 61)
+    assert (fade.start, fade.end) == (46, 61)
 
 
 def test_a_flat_grey_picture_gaining_texture_is_no_fade() -> None:
@@ -936,3 +937,28 @@ def test_two_dissolves_of_a_slideshow_in_one_window_are_two_transitions() -> Non
     found = find_graduals(dissolve_chain(between=0.01), [])  # a held picture between them
     assert [(t.start, t.end) for t in found] == [(46, 51), (63, 68)]
     assert len(find_graduals(dissolve_chain(between=0.1), [])) == 1  # moving between: one transition
+
+
+def fade_through_settling_black() -> SignalArrays:
+    """A dark trailer shot fading out (frames 40-48), three black frames whose first is still
+    settling to the floor (49: luma 16.7, spread 1.6; 50-51: 16.0, flat) and a fade in (52-57) to a
+    brighter shot, 25 fps: fresh35's Argentine trailer, frame for frame."""
+    spread = np.r_[
+        np.full(40, 23.0), np.linspace(20.9, 3.8, 9), [1.6, 0.0, 0.0], np.linspace(6.6, 45.4, 6), np.full(40, 46.0)
+    ]
+    luma = np.r_[
+        np.full(40, 29.0), np.linspace(27.7, 17.8, 9), [16.7, 16.0, 16.0], np.linspace(19.1, 42.5, 6), np.full(40, 43.5)
+    ]
+    d_hist = np.full(spread.size, 0.015)
+    d_hist[40:49] = 0.08
+    d_hist[49:51] = [0.28, 0.25]
+    d_hist[52:58] = [0.48, 0.24, 0.13, 0.11, 0.14, 0.12]
+    return series(f32(spread), f32(d_hist), luma=f32(luma))
+
+
+def test_a_fade_out_and_in_around_three_settling_black_frames_are_two_fades() -> None:
+    # By the labelled sets' measure three black frames are a shot of their own; until 1.28 the
+    # first, still settling by 0.7 a frame, was no hold frame, and the two fades were joined.
+    found = rule_transitions(fade_through_settling_black(), 25.0)
+    assert [(t.kind, t.start <= 41, t.end) for t in found] == [("gradual", True, 48), ("gradual", False, 56)]
+    assert found[1].start == 52
