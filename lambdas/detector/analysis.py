@@ -258,7 +258,7 @@ HOLD_FADE_FLAT = 1.0  # luma spread of the hold's frames: flat, not a dark pictu
 # a shot of their own (BLACK_MIN_FRAMES, as in the truth), which two fades' reports are not joined
 # across (join_transitions). 1.28, after fresh35's score (a trailer whose shots fade into and out
 # of 3-frame black holds: 22 of its 37 gradual found): over every labelled and synthetic set 17
-# more right, 12 more false (5 of them dark V-dips of the spliced sets, whose generated truth keeps
+# more right, 12 more false (6 of them dark V-dips of the spliced sets, whose generated truth keeps
 # one transition however black the bottom); bands of 0.5-4 trade right for false evenly.
 BLACK_HOLD_LUMA = 24.0
 BLACK_HOLD_SPREAD = 2.5
