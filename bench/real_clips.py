@@ -153,11 +153,15 @@ def main() -> None:
     for half in halves:
         (out / half).mkdir(parents=True, exist_ok=True)
     debs: dict[str, Path] = {}
+    kept: dict[str, set[str]] = {half: set() for half in halves}  # truth files each half should hold
+    for stem, half in KIT_CLIPS.items():
+        kept.setdefault(half, set()).add(f"{stem}.json")
     with tempfile.TemporaryDirectory() as tmp:
         for truth in sorted(GT.glob("*.json")):
             gt = json.loads(truth.read_text())
             if gt["half"] not in halves:
                 continue  # another half's packages are not downloaded for this one
+            kept[gt["half"]].add(truth.name)
             src = gt["source"]
             target = out / gt["half"] / gt["video"]
             if "github" in src:
@@ -190,6 +194,14 @@ def main() -> None:
         for stem, half in KIT_CLIPS.items():
             shutil.copy(real / f"{stem}.mp4", out / half / f"{stem}.mp4")
             shutil.copy(KIT / "gt" / f"{stem}.json", out / half / f"{stem}.json")
+    for half in halves:
+        # A clip whose truth left the repository (or moved to another half) must not be scored again.
+        for stale in sorted(set((out / half).glob("*.json")) - {out / half / name for name in kept[half]}):
+            video = out / half / json.loads(stale.read_text()).get("video", "")
+            print(f"removed {half}/{stale.name}: no truth in {GT} for this half any more")
+            stale.unlink()
+            if video.is_file():
+                video.unlink()
     print(f"-> {', '.join(str(out / half) for half in halves)}")
 
 
