@@ -1264,7 +1264,8 @@ def _bounds_a_shot(prev: Transition, t: Transition, s: SignalArrays, fps: float)
 
 
 def _held(s: SignalArrays, min_frames: int, max_spread: float = DIP_FLAT_SPREAD) -> np.ndarray:
-    """Frames inside a hold: at least ``min_frames`` flat frames in a row whose mean luma stays put."""
+    """Frames inside a hold: at least ``min_frames`` flat frames in a row whose mean luma stays put,
+    or as many black ones at one level (_black_hold)."""
     still = np.abs(np.diff(s.luma, prepend=s.luma[:1])) <= HOLD_MAX_LUMA_STEP
     mask = np.zeros(len(s.luma), dtype=bool)
     for a, b in runs((s.spread <= max_spread) & still, min_frames):
