@@ -1004,8 +1004,8 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
     """
     spread, d = s.spread, s.d_hist
     max_gap = min(DIP_MAX_FRAMES, round(fps * DIP_MAX_SECONDS))
-    held = _held(s, BLACK_MIN_FRAMES, BLACK_MAX_SPREAD)  # 1.28: 3 black frames are a shot, as in the truth
-    black = _black_hold(s, BLACK_MIN_FRAMES)
+    black = _black_hold(s, BLACK_MIN_FRAMES)  # 1.28: 3 black frames are a shot, as in the truth
+    held = _flat_still(s, BLACK_MIN_FRAMES, BLACK_MAX_SPREAD) | black  # _held, the black runs found once
     ordered = sorted(transitions, key=lambda t: t.frame)
     montage = set(montage_cuts(s))
     out: list[Transition] = []
@@ -1020,12 +1020,7 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
             # Two detectors saw the same boundary: keep one, the more confident.
             out[-1] = max(prev, t, key=lambda x: x.confidence)
             continue
-        if (
-            prev is not None
-            and prev.kind == t.kind == "gradual"
-            and not black[prev.end + 1 : t.start].any()
-            and _one_gradual(prev, t, s)
-        ):
+        if prev is not None and prev.kind == t.kind == "gradual" and _one_gradual(prev, t, s, black):
             # A slow dissolve or fade seen as two: their mixed spans (nearly) touch, no shot between.
             start, end = prev.start, max(prev.end, t.end)
             out[-1] = Transition((start + end + 1) // 2, "gradual", max(prev.confidence, t.confidence), start, end)
@@ -1225,11 +1220,12 @@ def calibrated(t: Transition) -> Transition:
     return replace(t, confidence=50.0 + (t.confidence - 50.0) * (GRADUAL_MAX_CONFIDENCE - 50.0) / 50.0)
 
 
-def _one_gradual(prev: Transition, t: Transition, s: SignalArrays) -> bool:
+def _one_gradual(prev: Transition, t: Transition, s: SignalArrays, black: np.ndarray) -> bool:
     """Two gradual reports of one slow transition: their spans (nearly) touch, or the picture keeps
     changing on every frame between them (no shot, however short, sits there still), and no
-    frozen picture sits between them (the black hold of a fade out and in)."""
-    if _frozen_between(prev, t, s):
+    frozen picture sits between them (the black hold of a fade out and in), nor a ``black`` hold
+    (_black_hold: since 1.28 the black frames a fade settles into count, frozen or not)."""
+    if black[prev.end + 1 : t.start].any() or _frozen_between(prev, t, s):
         return False
     gap = t.start - prev.end
     if gap <= GRADUAL_JOIN_GAP:
@@ -1266,11 +1262,16 @@ def _bounds_a_shot(prev: Transition, t: Transition, s: SignalArrays, fps: float)
 def _held(s: SignalArrays, min_frames: int, max_spread: float = DIP_FLAT_SPREAD) -> np.ndarray:
     """Frames inside a hold: at least ``min_frames`` flat frames in a row whose mean luma stays put,
     or as many black ones at one level (_black_hold)."""
+    return np.asarray(_flat_still(s, min_frames, max_spread) | _black_hold(s, min_frames), dtype=bool)
+
+
+def _flat_still(s: SignalArrays, min_frames: int, max_spread: float) -> np.ndarray:
+    """Frames in a run of at least ``min_frames`` flat frames whose mean luma stays put frame to frame."""
     still = np.abs(np.diff(s.luma, prepend=s.luma[:1])) <= HOLD_MAX_LUMA_STEP
     mask = np.zeros(len(s.luma), dtype=bool)
     for a, b in runs((s.spread <= max_spread) & still, min_frames):
         mask[a : b + 1] = True
-    return np.asarray(mask | _black_hold(s, min_frames), dtype=bool)
+    return mask
 
 
 def _black_hold(s: SignalArrays, min_frames: int) -> np.ndarray:
