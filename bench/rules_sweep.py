@@ -136,7 +136,16 @@ def score(truth: dict[str, Any], found: list[Any], min_confidence: float) -> dic
     from evaluate import match_transitions, shots_to_transitions
 
     gt_tr = shots_to_transitions(sorted((s["start_frame"], s["end_frame"]) for s in truth["shots"]))
-    kept = [t for t in found if t.confidence >= min_confidence and t.frame > 0]
+    # Two rules may report one frame; the segment assembly makes one shot boundary of them.
+    best: dict[int, Any] = {}
+    for t in found:
+        if (
+            t.confidence >= min_confidence
+            and t.frame > 0
+            and (t.frame not in best or t.confidence > best[t.frame].confidence)
+        ):
+            best[t.frame] = t
+    kept = [best[frame] for frame in sorted(best)]
     pred_tr = [(t.frame - 1, t.frame) for t in kept]
     tp, fp, fn = match_transitions(gt_tr, pred_tr, 2)
     kinds = ["cut" if e + 1 == s else "gradual" for e, s in gt_tr]
