@@ -444,9 +444,20 @@ def _scale(value: float, low: float, high: float) -> float:
 
 
 def _jump_strength(
-    x: F32, skip: F32, back: F32, i: int, floor: float, ratio: float, margin: float, moving: np.ndarray | None = None
+    x: F32,
+    skip: F32,
+    back: F32,
+    i: int,
+    floor: float,
+    ratio: float,
+    margin: float,
+    moving: np.ndarray | None = None,
+    flash_start: bool = True,
 ) -> float | None:
-    """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut."""
+    """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut.
+
+    ``flash_start`` False: the caller knows the frame before does not come back (see _cut_into_black).
+    """
     value = float(x[i])
     if value < floor:
         return None
@@ -455,7 +466,7 @@ def _jump_strength(
         return None
     # Flash start: the frame before comes back within SKIP frames. Flash end: this frame
     # matches one shortly before the flash.
-    if skip[i] < FLASH_RETURN_SHARE * value or back[i] < FLASH_RETURN_SHARE * value:
+    if (flash_start and skip[i] < FLASH_RETURN_SHARE * value) or back[i] < FLASH_RETURN_SHARE * value:
         return None
     return min(value - ratio * local, float(skip[i]), float(back[i]))
 
@@ -549,7 +560,9 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     pops = _scheduled_keyframes(s.key)
     cuts: list[Transition] = []
     for i in range(1, len(d)):
-        by_colour = _jump_strength(d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving)
+        by_colour = _jump_strength(
+            d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving, flash_start=not _cut_into_black(s, i)
+        )
         by_layout = _jump_strength(
             s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN, moving
         )
@@ -580,6 +593,22 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     grouped = _group_fast_transitions(cuts, s, set(montage))
     found = [Transition(f, "cut", MONTAGE_CONFIDENCE, f, f - 1) for f in montage]
     return sorted(grouped + clear_of(grouped, found, len(d), 1), key=lambda t: t.frame)
+
+
+def _cut_into_black(s: SignalArrays, i: int) -> bool:
+    """Frame ``i`` is black (the labelled sets' measure) after a picture with contrast, and the
+    picture's layout does not come back within SKIP frames: a cut into black, not a black blink.
+
+    Dark pictures' histograms look alike: a dark shot cut to one black frame and a dark shot fading
+    up out of it pass the colour flash check ("the frame before comes back") though nothing does.
+    A fade's last step into black is no such jump (its frame before has lost most contrast already).
+    """
+    return bool(
+        s.luma[i] <= BLACK_HOLD_LUMA
+        and s.spread[i] <= BLACK_HOLD_SPREAD
+        and s.spread[i - 1] - s.spread[i] >= DIP_RISE
+        and s.skip_grid[i] >= FLASH_RETURN_SHARE * s.d_grid[i]
+    )
 
 
 def _inside_flash(s: SignalArrays, i: int) -> bool:

@@ -89,13 +89,16 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.28: three frames black by that measure, their mean luma within 1 code value of the darkest, are
 # a hold though the first still settles to the floor, and two fades are not joined across it
 # (analysis.BLACK_HOLD_LEVEL_BAND; fresh35, scored with 1.27, missed 15 of 37 fades so).
+# 1.29: a jump into a black frame from a picture with contrast is a flash only if the picture's
+# layout comes back too: dark shots' histograms look alike, and a dark shot cut to black and
+# faded up again passed the colour flash check (analysis._cut_into_black; fresh35, fresh33).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.28"
+MODEL_VERSION = "fallback-1.29"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.28-learned"
+LEARNED_MODEL_VERSION = "fallback-1.29-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.28-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.29-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

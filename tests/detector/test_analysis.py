@@ -216,6 +216,42 @@ def test_a_slow_fade_through_black_is_found_once_at_its_bottom() -> None:
     assert joined.start <= 48 and joined.end >= 119
 
 
+def cut_into_one_black_frame(layout_back: float) -> SignalArrays:
+    """A dark shot (frames 0-8) cut to one black frame (9) fading up (10-16) to the next shot, 25 fps:
+    fresh35's Argentine trailer, frame for frame. Over mostly black pixels the histogram of the
+    dark shot is near that of the frames fading up (the colour flash check: 0.16 against a jump of
+    0.77); the layout of the shot before comes back within ``layout_back`` of the jump's."""
+    signals = series(
+        f32([17.35, 17.32, 17.25, 17.41, 17.51, 17.65, 17.87, 17.85, 18.04, 0.0, 4.6, 9.96, 15.47, 20.92, 26.4,
+             31.78, 37.21, 37.27, 37.41, 37.5, 37.56, 37.64]),
+        f32([0.018, 0.014, 0.012, 0.013, 0.017, 0.012, 0.014, 0.014, 0.019, 0.765, 0.497, 0.176, 0.169, 0.091,
+             0.138, 0.112, 0.104, 0.008, 0.007, 0.007, 0.01, 0.006]),
+        luma=f32([27.14, 27.27, 27.37, 27.46, 27.68, 27.78, 28.0, 28.01, 28.12, 16.0, 18.9, 22.96, 27.28, 31.29,
+                  35.75, 39.94, 44.0, 44.09, 44.26, 44.31, 44.42, 44.47]),
+        d_pix=f32([0.007] * 4 + [0.005] * 5 + [0.048, 0.011, 0.016, 0.017, 0.016, 0.018, 0.017, 0.016] + [0.001] * 5),
+        d_grid=f32([0.002] * 9 + [0.036, 0.009, 0.011, 0.012, 0.011, 0.012, 0.011, 0.011] + [0.001] * 5),
+        skip=f32([0.019, 0.022, 0.016, 0.019, 0.017, 0.013, 0.014, 0.021, 0.245, 0.162, 0.663, 0.329, 0.238, 0.202,
+                  0.201, 0.2, 0.108, 0.009, 0.009, 0.009, 0.012, 0.007]),
+        back=f32([0.018, 0.019, 0.022, 0.016, 0.019, 0.017, 0.013, 0.014, 0.021, 0.759, 0.418, 0.245, 0.162, 0.238,
+                  0.202, 0.201, 0.2, 0.109, 0.009, 0.009, 0.009, 0.012]),
+        skip_grid=f32([0.004] * 4 + [0.003] * 4 + [0.03, 0.036 * layout_back, 0.02, 0.023, 0.023, 0.023, 0.023,
+                                                   0.023, 0.011] + [0.001] * 5),
+        back_grid=f32([0.003, 0.004, 0.004, 0.004, 0.004, 0.003, 0.003, 0.003, 0.003, 0.035, 0.033, 0.02, 0.023,
+                       0.023, 0.023, 0.023, 0.023, 0.011, 0.001, 0.001, 0.001, 0.001]),
+    )  # fmt: skip
+    return signals
+
+
+def test_a_dark_shot_cut_to_one_black_frame_and_faded_up_is_a_boundary() -> None:
+    # Until 1.29 the colour flash check took the cut for a black blink, and nothing was reported.
+    assert [(t.frame, t.kind) for t in find_cuts(cut_into_one_black_frame(layout_back=0.82))] == [(9, "cut")]
+
+
+def test_a_black_blink_whose_picture_comes_back_is_no_cut() -> None:
+    # The same frames, but the shot before comes back in layout too: a blink, as before 1.29.
+    assert find_cuts(cut_into_one_black_frame(layout_back=0.2)) == []
+
+
 def test_a_one_frame_black_blink_in_a_dim_shot_is_no_dip() -> None:
     # A rendered shot (30 fps) whose contrast drifts down for two seconds, blinks to black for one
     # frame (nearly all of the drop in two steps) and drifts up again: the same picture either side.
