@@ -1070,6 +1070,9 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
                 confidence = max(prev.confidence, t.confidence)
                 out[-1] = Transition(prev.frame + low, "gradual", confidence, prev.start, t.end)
                 continue
+            if prev.kind == t.kind == "cut" and not _mixing_between(prev, t, s):
+                out.append(t)  # moving pictures between two cuts that mix neither side: a short shot
+                continue
             between = d[prev.frame + 1 : t.frame]
             # A cut after a pause (the transition before it has finished: a short shot sits between).
             before = d[max(prev.frame + 1, t.frame - PAUSE_FRAMES) : t.frame]
@@ -1089,6 +1092,13 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
                 continue
         out.append(t)
     return out
+
+
+def _mixing_between(prev: Transition, t: Transition, s: SignalArrays) -> bool:
+    """The frames from ``prev`` up to ``t`` mix the pictures around them (median MIX_MIN_COVER of
+    the blocks): a dissolve whose two ends both jump like cuts, not a short shot full of motion
+    (1.30: a city montage's whip-joined shots of 6-14 frames were reported as one dissolve each)."""
+    return bool(float(np.median(s.mix_cover[prev.frame : t.frame])) >= MIX_MIN_COVER)
 
 
 def placed_on_jump(t: Transition, s: SignalArrays) -> Transition:

@@ -92,13 +92,16 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.29: a jump into a black frame from a picture with contrast is a flash only if the picture's
 # layout comes back too: dark shots' histograms look alike, and a dark shot cut to black and
 # faded up again passed the colour flash check (analysis._cut_into_black; fresh35, fresh33).
+# 1.30: two cuts are one dissolve (its two ends jumping) only if the frames between mix the
+# pictures around them; moving pictures that mix neither side are a short shot of their own
+# (analysis._mixing_between; fresh43, scored with 1.29: a city montage joined by whips).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.29"
+MODEL_VERSION = "fallback-1.30"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.29-learned"
+LEARNED_MODEL_VERSION = "fallback-1.30-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.29-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.30-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

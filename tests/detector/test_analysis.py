@@ -79,16 +79,30 @@ def test_two_cuts_around_a_steady_shot_stay_two() -> None:
     assert join_transitions(found, series(spread, d_hist), 25.0) == found
 
 
-def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
-    # A 16-frame dissolve whose first frame jumps (0.9) and whose mixing keeps every frame changing.
+def both_ends_jumping(mixing: float) -> SignalArrays:
+    """Two jumps (frames 50, 66) with every frame between changing the histogram by 0.13-0.25; a
+    share ``mixing`` of the picture's blocks is the average of the frames around each of them."""
     d_hist = np.full(120, 0.02, dtype=np.float32)
     d_hist[50] = 0.9
-    d_hist[51:66] = 0.25
-    spread = np.full(120, 50.0, dtype=np.float32)
+    d_hist[51:66] = np.resize(f32([0.22, 0.19, 0.23, 0.17, 0.19, 0.15, 0.25, 0.13]), 15)
+    mix_cover = np.zeros(120, dtype=np.float32)
+    mix_cover[50:66] = mixing
+    return series(np.full(120, 50.0, dtype=np.float32), d_hist, mix_cover=mix_cover)
+
+
+def test_a_dissolve_reported_at_both_ends_is_one_transition() -> None:
+    # A 16-frame dissolve whose first frame jumps (0.9) and whose mixing keeps every frame changing.
     found = [Transition(50, "cut", 60.0, 50, 49), Transition(66, "cut", 70.0, 66, 65)]
-    merged = join_transitions(found, series(spread, d_hist), 30.0)
+    merged = join_transitions(found, both_ends_jumping(mixing=0.8), 30.0)
     assert [(t.kind, t.confidence) for t in merged] == [("gradual", 70.0)]
     assert 50 <= merged[0].frame <= 66 and merged[0].start <= 50 and merged[0].end >= 65
+
+
+def test_a_short_shot_full_of_motion_between_two_cuts_is_no_dissolve() -> None:
+    # fresh43's city montage: shots of 6-14 frames joined by whips, every frame moving, none a mix
+    # of the shots around (a block or two of 36 at most). Until 1.30 each became one dissolve.
+    found = [Transition(50, "cut", 60.0, 50, 49), Transition(66, "cut", 70.0, 66, 65)]
+    assert join_transitions(found, both_ends_jumping(mixing=0.03), 30.0) == found
 
 
 def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
@@ -102,14 +116,17 @@ def test_a_short_moving_shot_between_two_cuts_is_kept() -> None:
 
 
 def moving_shot_between_cuts(frames: int, d_pix_inside: float) -> tuple[SignalArrays, list[Transition]]:
-    """Cuts at frame 50 and 50 + ``frames``, the histogram changing on every frame between."""
+    """Cuts at frame 50 and 50 + ``frames``, the histogram changing on every frame between, and the
+    frames between mixing the pictures around them (as a dissolve's would; see the mix test above)."""
     d_hist = np.full(150, 0.02, dtype=np.float32)
     d_hist[50 : 51 + frames] = 0.3
     d_pix = np.full(150, 0.01, dtype=np.float32)
     d_pix[51 : 50 + frames] = d_pix_inside
     d_pix[50] = d_pix[50 + frames] = 0.2
+    mix_cover = np.zeros(150, dtype=np.float32)
+    mix_cover[50 : 50 + frames] = 0.8
     found = [Transition(50, "cut", 90.0, 50, 49), Transition(50 + frames, "cut", 90.0, 50 + frames, 49 + frames)]
-    return series(np.full(150, 50.0, dtype=np.float32), d_hist, d_pix=d_pix), found
+    return series(np.full(150, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, mix_cover=mix_cover), found
 
 
 def test_cuts_standing_out_above_the_motion_between_them_bound_a_shot() -> None:
