@@ -238,7 +238,7 @@ def cut_into_one_black_frame(layout_back: float) -> SignalArrays:
     fresh35's Argentine trailer, frame for frame. Over mostly black pixels the histogram of the
     dark shot is near that of the frames fading up (the colour flash check: 0.16 against a jump of
     0.77); the layout of the shot before comes back within ``layout_back`` of the jump's."""
-    signals = series(
+    return series(
         f32([17.35, 17.32, 17.25, 17.41, 17.51, 17.65, 17.87, 17.85, 18.04, 0.0, 4.6, 9.96, 15.47, 20.92, 26.4,
              31.78, 37.21, 37.27, 37.41, 37.5, 37.56, 37.64]),
         f32([0.018, 0.014, 0.012, 0.013, 0.017, 0.012, 0.014, 0.014, 0.019, 0.765, 0.497, 0.176, 0.169, 0.091,
@@ -256,7 +256,6 @@ def cut_into_one_black_frame(layout_back: float) -> SignalArrays:
         back_grid=f32([0.003, 0.004, 0.004, 0.004, 0.004, 0.003, 0.003, 0.003, 0.003, 0.035, 0.033, 0.02, 0.023,
                        0.023, 0.023, 0.023, 0.023, 0.011, 0.001, 0.001, 0.001, 0.001]),
     )  # fmt: skip
-    return signals
 
 
 def test_a_dark_shot_cut_to_one_black_frame_and_faded_up_is_a_boundary() -> None:
