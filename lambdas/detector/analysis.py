@@ -456,7 +456,7 @@ def _jump_strength(
 ) -> float | None:
     """How far frame ``i``'s jump in ``x`` clears its neighbourhood and both flash checks; None: no cut.
 
-    ``flash_start`` False: the caller knows the frame before does not come back (see _cut_into_black).
+    ``flash_start`` False: the caller knows the frame before does not come back (see _cuts_into_black).
     """
     value = float(x[i])
     if value < floor:
@@ -558,10 +558,11 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     d = s.d_hist
     moving = s.d_pix > HELD_MAX_CHANGE
     pops = _scheduled_keyframes(s.key)
+    into_black = _cuts_into_black(s)
     cuts: list[Transition] = []
     for i in range(1, len(d)):
         by_colour = _jump_strength(
-            d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving, flash_start=not _cut_into_black(s, i)
+            d, s.skip, s.back, i, CUT_MIN, CUT_RATIO, CUT_MARGIN, moving, flash_start=not into_black[i]
         )
         by_layout = _jump_strength(
             s.d_grid, s.skip_grid, s.back_grid, i, GRID_CUT_MIN, GRID_CUT_RATIO, GRID_CUT_MARGIN, moving
@@ -595,19 +596,18 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     return sorted(grouped + clear_of(grouped, found, len(d), 1), key=lambda t: t.frame)
 
 
-def _cut_into_black(s: SignalArrays, i: int) -> bool:
-    """Frame ``i`` is black (the labelled sets' measure) after a picture with contrast, and the
-    picture's layout does not come back within SKIP frames: a cut into black, not a black blink.
+def _cuts_into_black(s: SignalArrays) -> np.ndarray:
+    """Frames black by the labelled sets' measure after a picture with contrast, whose picture's
+    layout does not come back within SKIP frames: a cut into black, not a black blink.
 
     Dark pictures' histograms look alike: a dark shot cut to one black frame and a dark shot fading
     up out of it pass the colour flash check ("the frame before comes back") though nothing does.
     A fade's last step into black is no such jump (its frame before has lost most contrast already).
     """
-    return bool(
-        s.luma[i] <= BLACK_HOLD_LUMA
-        and s.spread[i] <= BLACK_HOLD_SPREAD
-        and s.spread[i - 1] - s.spread[i] >= DIP_RISE
-        and s.skip_grid[i] >= FLASH_RETURN_SHARE * s.d_grid[i]
+    contrast_lost = np.r_[np.float32(0.0), -np.diff(s.spread)]  # spread[i - 1] - spread[i]
+    return np.asarray(
+        _black_by_measure(s) & (contrast_lost >= DIP_RISE) & (s.skip_grid >= FLASH_RETURN_SHARE * s.d_grid),
+        dtype=bool,
     )
 
 
@@ -1070,7 +1070,7 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
                 confidence = max(prev.confidence, t.confidence)
                 out[-1] = Transition(prev.frame + low, "gradual", confidence, prev.start, t.end)
                 continue
-            if prev.kind == t.kind == "cut" and not _mixing_between(prev, t, s):
+            if prev.kind == t.kind == "cut" and not _blends_between(prev, t, s):
                 out.append(t)  # moving pictures between two cuts that mix neither side: a short shot
                 continue
             between = d[prev.frame + 1 : t.frame]
@@ -1094,10 +1094,11 @@ def join_transitions(transitions: list[Transition], s: SignalArrays, fps: float)
     return out
 
 
-def _mixing_between(prev: Transition, t: Transition, s: SignalArrays) -> bool:
+def _blends_between(prev: Transition, t: Transition, s: SignalArrays) -> bool:
     """The frames from ``prev`` up to ``t`` mix the pictures around them (median MIX_MIN_COVER of
     the blocks): a dissolve whose two ends both jump like cuts, not a short shot full of motion
-    (1.30: a city montage's whip-joined shots of 6-14 frames were reported as one dissolve each)."""
+    (1.30: a city montage's whip-joined shots of 6-14 frames were reported as one dissolve each).
+    Unlike _mixed_between (a few held frames, every one a full mix) this looks at the cover only."""
     return bool(float(np.median(s.mix_cover[prev.frame : t.frame])) >= MIX_MIN_COVER)
 
 
@@ -1313,11 +1314,16 @@ def _flat_still(s: SignalArrays, min_frames: int, max_spread: float) -> np.ndarr
     return mask
 
 
+def _black_by_measure(s: SignalArrays) -> np.ndarray:
+    """Frames black by the labelled sets' own measure (BLACK_HOLD_LUMA, BLACK_HOLD_SPREAD)."""
+    return np.asarray((s.luma <= BLACK_HOLD_LUMA) & (s.spread <= BLACK_HOLD_SPREAD), dtype=bool)
+
+
 def _black_hold(s: SignalArrays, min_frames: int) -> np.ndarray:
     """Frames in a run of at least ``min_frames`` black by the labelled sets' measure whose mean luma
     stays within BLACK_HOLD_LEVEL_BAND of the run's darkest (see BLACK_HOLD_LEVEL_BAND)."""
     mask = np.zeros(len(s.luma), dtype=bool)
-    for a, b in runs((s.luma <= BLACK_HOLD_LUMA) & (s.spread <= BLACK_HOLD_SPREAD), min_frames):
+    for a, b in runs(_black_by_measure(s), min_frames):
         luma = s.luma[a : b + 1]
         for c, d in runs(luma <= float(luma.min()) + BLACK_HOLD_LEVEL_BAND, min_frames):
             mask[a + c : a + d + 1] = True

@@ -91,10 +91,10 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # (analysis.BLACK_HOLD_LEVEL_BAND; fresh35, scored with 1.27, missed 15 of 37 fades so).
 # 1.29: a jump into a black frame from a picture with contrast is a flash only if the picture's
 # layout comes back too: dark shots' histograms look alike, and a dark shot cut to black and
-# faded up again passed the colour flash check (analysis._cut_into_black; fresh35, fresh33).
+# faded up again passed the colour flash check (analysis._cuts_into_black; fresh35, fresh33).
 # 1.30: two cuts are one dissolve (its two ends jumping) only if the frames between mix the
 # pictures around them; moving pictures that mix neither side are a short shot of their own
-# (analysis._mixing_between; fresh43, scored with 1.29: a city montage joined by whips).
+# (analysis._blends_between; fresh43, scored with 1.29: a city montage joined by whips).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
 MODEL_VERSION = "fallback-1.30"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
