@@ -95,13 +95,17 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.30: two cuts are one dissolve (its two ends jumping) only if the frames between mix the
 # pictures around them; moving pictures that mix neither side are a short shot of their own
 # (analysis._blends_between; fresh43, scored with 1.29: a city montage joined by whips).
+# 1.31: a cut into one or two black frames that close the video belongs to the last shot, as a
+# fade-out into them does (analysis.drop_edge_fades; fresh47, scored with 1.30, and fresh14); two
+# strong jumps around a short shot lit by strobes are two cuts, not one fast dissolve
+# (analysis.SHORT_SHOT_STRONG; fresh45, scored with 1.30).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.30"
+MODEL_VERSION = "fallback-1.31"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.30-learned"
+LEARNED_MODEL_VERSION = "fallback-1.31-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.30-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.31-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

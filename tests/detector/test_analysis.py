@@ -197,6 +197,30 @@ def test_jumps_around_frames_that_change_far_less_bound_a_short_shot() -> None:
     ]
 
 
+def strobe_lit_short_shot(ends: float) -> SignalArrays:
+    """Histogram jumps of ``ends`` at frames 50 and 60; the nine frames between move (0.1) and a strobe
+    lights two of them (frames 54-55 change the pixels as much as the jumps do)."""
+    d_hist = np.full(120, 0.02, dtype=np.float32)
+    d_hist[51:60] = 0.1
+    d_hist[50] = d_hist[60] = ends
+    d_pix = np.full(120, 0.01, dtype=np.float32)
+    d_pix[51:60] = 0.03
+    d_pix[54:56] = 0.15
+    d_pix[50] = d_pix[60] = 0.3
+    ones = np.ones(120, dtype=np.float32)  # no frame comes back: no flash
+    return series(np.full(120, 50.0, dtype=np.float32), d_hist, d_pix=d_pix, skip=ones, back=ones)
+
+
+def test_two_strong_cuts_around_a_strobe_lit_short_shot_stay_two_cuts() -> None:
+    # fresh45's festival reel: 10-11-frame shots lit by strobes were reported as one fast dissolve.
+    assert [(t.kind, t.frame) for t in find_cuts(strobe_lit_short_shot(ends=0.9))] == [("cut", 50), ("cut", 60)]
+
+
+def test_weaker_jumps_around_frames_that_change_as_much_stay_one_fast_transition() -> None:
+    [fast] = find_cuts(strobe_lit_short_shot(ends=0.5))
+    assert (fast.kind, fast.start, fast.end) == ("gradual", 50, 59)
+
+
 def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
     # Shot A, 8 frames fading to a flat frame, 8 frames fading into shot B; no cut anywhere.
     spread = np.r_[np.full(40, 56.0), np.linspace(56, 0, 9)[:-1], [0.0], np.linspace(0, 56, 9)[1:],
@@ -744,6 +768,30 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
     found = [Transition(20, "gradual", 70.0, 17, 28)]
     assert drop_edge_fades(found, opening_fade(black=3), opens=True, closes=False) == found  # a black shot
     assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start
+
+
+def closing_cut_to_black(black: int) -> SignalArrays:
+    """60 frames of a picture, then a cut into ``black`` flat black frames that end the video."""
+    spread = np.r_[np.full(60, 40.0), np.zeros(black)].astype(np.float32)
+    luma = np.r_[np.full(60, 90.0), np.full(black, 16.0)].astype(np.float32)
+    d_hist = np.full(spread.size, 0.01, dtype=np.float32)
+    d_hist[60] = 1.0
+    return series(spread, d_hist, luma=luma)
+
+
+def test_a_cut_into_one_or_two_black_frames_that_end_the_video_belongs_to_the_last_shot() -> None:
+    cut = [Transition(60, "cut", 100.0, 60, 59)]
+    assert drop_edge_fades(cut, closing_cut_to_black(black=1), opens=True, closes=True) == []
+    assert drop_edge_fades(cut, closing_cut_to_black(black=2), opens=True, closes=True) == []
+
+
+def test_a_cut_into_a_closing_black_hold_a_dark_last_frame_or_a_chunks_end_stays_a_cut() -> None:
+    cut = [Transition(60, "cut", 100.0, 60, 59)]
+    assert drop_edge_fades(cut, closing_cut_to_black(black=3), opens=True, closes=True) == cut  # a black shot
+    assert drop_edge_fades(cut, closing_cut_to_black(black=1), opens=True, closes=False) == cut  # not the video's end
+    dark = closing_cut_to_black(black=1)
+    dark.spread[-1] = 9.5  # a dark picture with some contrast: a shot of its own
+    assert drop_edge_fades(cut, dark, opens=True, closes=True) == cut
 
 
 def mixing_run(cover: float = 0.8, *, frames: int = 7, apart: float = 0.12) -> SignalArrays:
