@@ -207,6 +207,12 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"testsrc2={size}:d=3,fade=t=in:st=0:d=1.5[a];"
         f"mandelbrot={size},trim=duration=3,setpts=PTS-STARTPTS,fade=t=out:st=1.5:d=1.5[b];[a][b]concat=n=2",
     )
+    # Two shots (cut at frame 50), the second cut into one black frame that ends the video (frame 100).
+    out["closing_black_frame"] = make_clip(
+        d / "closing_black_frame.mp4",
+        f"testsrc2={size}:d=2[a];mandelbrot={size},trim=duration=2,setpts=PTS-STARTPTS[b];"
+        f"color=c=black:{size}:d=0.04[c];[a][b][c]concat=n=3",
+    )
     # A title fading in (1 s), held, and fading out (1 s) over one unchanged moving shot.
     out["title"] = make_clip(
         d / "title.mp4",

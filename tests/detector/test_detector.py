@@ -250,6 +250,12 @@ def test_a_fade_in_from_the_first_frame_and_out_into_the_last_are_no_transitions
     assert shots(detect(str(clips["fade_in_and_out_at_the_ends"]))) == [(0, 74), (75, 149)]
 
 
+def test_a_cut_into_one_black_frame_that_ends_the_video_is_the_last_shots_end(clips: dict[str, Path]) -> None:
+    response = detect(str(clips["closing_black_frame"]))
+    assert shots(response) == [(0, 49), (50, 100)]
+    assert cues(response, "BlackFrames") == []
+
+
 def test_captions_swapped_over_a_still_picture_are_not_a_shot_change(clips: dict[str, Path]) -> None:
     assert shots(detect(str(clips["caption_swap"]))) == [(0, 100)]
 
