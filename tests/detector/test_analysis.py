@@ -72,6 +72,31 @@ def test_a_black_hold_long_enough_to_be_a_segment_keeps_both_boundaries() -> Non
     assert join_transitions(found, signals, 25.0) == found
 
 
+def white_dip(hold: int, hold_spread: float = 0.0) -> SignalArrays:
+    """Shot A, a 12-frame fade to white, ``hold`` held white frames (contrast ``hold_spread``), a
+    12-frame fade in, shot B (25 fps)."""
+    down = np.linspace(60, 6, 12)
+    spread = np.r_[np.full(40, 60.0), down, np.full(hold, hold_spread), down[::-1], np.full(40, 60.0)]
+    fade = np.linspace(120, 225, 12)
+    luma = np.r_[np.full(40, 120.0), fade, np.full(hold, 235.0), fade[::-1], np.full(40, 120.0)]
+    d_hist = np.full(spread.size, 0.02, dtype=np.float32)
+    d_hist[40:52] = d_hist[52 + hold : 64 + hold] = 0.6
+    d_hist[52 : 52 + hold] = 0.0
+    return series(spread.astype(np.float32), d_hist, luma=luma.astype(np.float32))
+
+
+def test_a_fade_out_to_held_white_and_in_again_is_one_transition() -> None:
+    # fresh49's charity film: dips through 8 and 12 white frames, each reported as two fades.
+    found = [Transition(46, "gradual", 100.0, 40, 51), Transition(66, "gradual", 96.0, 60, 71)]
+    [dip] = join_transitions(found, white_dip(hold=8), 25.0)
+    assert (dip.kind, dip.frame, dip.start, dip.end) == ("gradual", 60, 40, 71)  # where B appears
+
+
+def test_a_white_card_carrying_a_caption_between_two_fades_stays_a_shot() -> None:
+    found = [Transition(46, "gradual", 100.0, 40, 51), Transition(66, "gradual", 96.0, 60, 71)]
+    assert join_transitions(found, white_dip(hold=8, hold_spread=3.5), 25.0) == found
+
+
 def test_two_cuts_around_a_steady_shot_stay_two() -> None:
     spread = np.full(120, 60.0, dtype=np.float32)
     d_hist = np.full(120, 0.02, dtype=np.float32)
@@ -230,6 +255,25 @@ def test_a_fade_through_black_with_no_hold_is_found_at_its_bottom() -> None:
     (dip_boundary,) = find_dips(series(spread, d_hist), 24.0)
     assert dip_boundary.kind == "gradual" and 47 <= dip_boundary.frame <= 50  # just after the flat bottom
     assert dip_boundary.start <= 41 and dip_boundary.end >= 55
+
+
+def fast_dip(fading: int) -> SignalArrays:
+    """A 30 fps shot fading to one black frame (frame 46) and up into the next shot, the picture
+    changing on ``fading`` frames each side of it (fresh48's football film: 6 down, 5 up)."""
+    fade = np.linspace(38.0, 4.0, fading + 1)[:-1]
+    spread = np.r_[np.full(40, 38.0), fade, [1.7], fade[::-1], np.full(40, 44.0)].astype(np.float32)
+    d_hist = np.full(spread.size, 0.02, dtype=np.float32)
+    d_hist[40 : 40 + 2 * fading + 2] = 0.8  # every fading frame, the black one and the first after
+    return series(spread, d_hist)
+
+
+def test_a_fast_dip_through_one_black_frame_at_30_fps_is_found() -> None:
+    [dip_boundary] = find_dips(fast_dip(fading=6), 30.0)
+    assert (dip_boundary.kind, dip_boundary.frame) == ("gradual", 47)  # just after the black frame
+
+
+def test_a_black_blink_with_two_changing_frames_each_side_is_no_dip() -> None:
+    assert find_dips(fast_dip(fading=2), 30.0) == []
 
 
 def test_a_flash_to_white_is_not_a_dip() -> None:
