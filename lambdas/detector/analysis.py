@@ -1270,11 +1270,16 @@ def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bo
     Likewise a cut into one or two black frames that close the video (fewer than BLACK_MIN_FRAMES:
     no black segment of its own) is the last shot's end, as a fade-out into them would be: no
     shot of one black frame. The labelled sets' measure of black (_black_by_measure) decides.
+
+    A fade from or into white (1.33: an edge frame of mean luma >= HOLD_WHITE_LUMA) belongs to the
+    shot too, however long the white holds (a white hold is no segment: see _white_hold_between);
+    its mean luma sinks as the contrast climbs.
     """
     n = len(s.spread)
     if not n:
         return transitions
-    held = _held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT)
+    white_in, white_out = float(s.luma[0]) >= HOLD_WHITE_LUMA, float(s.luma[-1]) >= HOLD_WHITE_LUMA
+    held = _held(s, BLACK_MIN_FRAMES, HOLD_FADE_FLAT) & (s.luma < HOLD_WHITE_LUMA)
     edge = WINDOW + ENDS  # the first (last) frame a windowed report can start (end) on
     fades_in = opens and not held[0] and float(s.spread[0]) <= EDGE_FADE_MAX_SPREAD
     fades_out = closes and not held[-1] and float(s.spread[-1]) <= EDGE_FADE_MAX_SPREAD
@@ -1284,18 +1289,23 @@ def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bo
         if closes and t.kind == "cut" and n - BLACK_MIN_FRAMES < t.frame < n and black[t.frame :].all():
             continue
         if t.kind == "gradual":
-            if fades_in and t.start <= edge and _steady(s, 0, min(t.end, n - 1), rising=True):
+            if fades_in and t.start <= edge and _steady(s, 0, min(t.end, n - 1), rising=True, white=white_in):
                 continue
-            if fades_out and t.end >= n - 1 - edge and _steady(s, max(0, t.start), n - 1, rising=False):
+            if (
+                fades_out
+                and t.end >= n - 1 - edge
+                and _steady(s, max(0, t.start), n - 1, rising=False, white=white_out)
+            ):
                 continue
         out.append(t)
     return out
 
 
-def _steady(s: SignalArrays, a: int, b: int, *, rising: bool) -> bool:
-    """Contrast and mean luma climb (``rising``) or sink steadily over frames a..b, as in a fade."""
+def _steady(s: SignalArrays, a: int, b: int, *, rising: bool, white: bool = False) -> bool:
+    """Contrast and mean luma climb (``rising``) or sink steadily over frames a..b, as in a fade
+    (from or into ``white``: the mean luma moves the other way)."""
     sign = 1.0 if rising else -1.0
-    spread, luma = np.diff(s.spread[a : b + 1]) * sign, np.diff(s.luma[a : b + 1]) * sign
+    spread, luma = np.diff(s.spread[a : b + 1]) * sign, np.diff(s.luma[a : b + 1]) * (-sign if white else sign)
     return bool(
         spread.size >= HOLD_FADE_MIN_FRAMES
         and float(np.mean(spread >= -FADE_SLACK)) >= FADE_MONOTONIC

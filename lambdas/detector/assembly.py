@@ -102,13 +102,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.32: a dip whose fades change the picture on each of the 4 frames next to its bottom is a dip,
 # however fast (analysis.DIP_FAST_SIDE; fresh48, scored with 1.31: 6-frame dips at 30 fps), and a
 # dip through held white is one transition (analysis._white_hold_between; fresh49, scored with 1.31).
+# 1.33: a fade in from white at the video's start (or out into white at its end) belongs to the
+# first (last) shot, as one from black does (analysis.drop_edge_fades; fresh49, scored with 1.31).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.32"
+MODEL_VERSION = "fallback-1.33"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.32-learned"
+LEARNED_MODEL_VERSION = "fallback-1.33-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.32-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.33-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

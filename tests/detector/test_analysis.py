@@ -814,6 +814,22 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
     assert drop_edge_fades(found, opening_fade(black=1), opens=False, closes=False) == found  # not the video's start
 
 
+def opening_fade_from_white(white: int) -> SignalArrays:
+    """``white`` flat white frames, then a picture fading in from white over 30 frames (its mean
+    luma sinking as its contrast climbs), then 40 still frames."""
+    spread = np.r_[np.zeros(white), np.linspace(0, 40, 31)[1:], np.full(40, 40.0)].astype(np.float32)
+    luma = np.r_[np.full(white, 235.0), np.linspace(235, 120, 31)[1:], np.full(40, 120.0)].astype(np.float32)
+    return series(spread, np.full(spread.size, 0.05, dtype=np.float32), luma=luma)
+
+
+def test_a_fade_in_from_white_at_the_videos_start_belongs_to_the_first_shot() -> None:
+    # fresh49's showroom tour opens on white and fades in onto its first picture.
+    found = [Transition(8, "gradual", 83.0, 3, 12)]
+    assert drop_edge_fades(found, opening_fade_from_white(white=1), opens=True, closes=False) == []
+    assert drop_edge_fades(found, opening_fade_from_white(white=3), opens=True, closes=False) == []  # no segment
+    assert drop_edge_fades(found, opening_fade_from_white(white=1), opens=False, closes=False) == found
+
+
 def closing_cut_to_black(black: int) -> SignalArrays:
     """60 frames of a picture, then a cut into ``black`` flat black frames that end the video."""
     spread = np.r_[np.full(60, 40.0), np.zeros(black)].astype(np.float32)
