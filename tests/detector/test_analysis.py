@@ -786,10 +786,11 @@ def test_a_title_fading_in_on_the_few_black_frames_a_clip_opens_with_is_no_trans
     assert find_hold_fades(opening, 25.0, known=[]) == []
 
 
-def opening_fade(black: int) -> SignalArrays:
-    """``black`` flat black frames, then a picture fading in over 30 frames, then 40 still frames."""
+def opening_fade(black: int, *, flat: float = 16.0, picture: float = 90.0) -> SignalArrays:
+    """``black`` flat frames of mean luma ``flat`` (black unless given), then a picture fading in
+    over 30 frames to mean luma ``picture``, then 40 still frames."""
     spread = np.r_[np.zeros(black), np.linspace(0, 40, 31)[1:], np.full(40, 40.0)].astype(np.float32)
-    luma = np.r_[np.full(black, 16.0), np.linspace(16, 90, 31)[1:], np.full(40, 90.0)].astype(np.float32)
+    luma = np.r_[np.full(black, flat), np.linspace(flat, picture, 31)[1:], np.full(40, picture)].astype(np.float32)
     return series(spread, np.full(spread.size, 0.05, dtype=np.float32), luma=luma)
 
 
@@ -815,11 +816,9 @@ def test_a_fade_in_out_of_a_black_hold_or_inside_a_chunk_stays_a_transition() ->
 
 
 def opening_fade_from_white(white: int) -> SignalArrays:
-    """``white`` flat white frames, then a picture fading in from white over 30 frames (its mean
-    luma sinking as its contrast climbs), then 40 still frames."""
-    spread = np.r_[np.zeros(white), np.linspace(0, 40, 31)[1:], np.full(40, 40.0)].astype(np.float32)
-    luma = np.r_[np.full(white, 235.0), np.linspace(235, 120, 31)[1:], np.full(40, 120.0)].astype(np.float32)
-    return series(spread, np.full(spread.size, 0.05, dtype=np.float32), luma=luma)
+    """``white`` flat white frames, then a picture fading in from white (its mean luma sinking as
+    its contrast climbs)."""
+    return opening_fade(white, flat=235.0, picture=120.0)
 
 
 def test_a_fade_in_from_white_at_the_videos_start_belongs_to_the_first_shot() -> None:
