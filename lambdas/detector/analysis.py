@@ -1272,8 +1272,8 @@ def drop_edge_fades(transitions: list[Transition], s: SignalArrays, *, opens: bo
     shot of one black frame. The labelled sets' measure of black (_black_by_measure) decides.
 
     A fade from or into white (1.33: an edge frame of mean luma >= HOLD_WHITE_LUMA) belongs to the
-    shot too, however long the white holds (a white hold is no segment: see _white_hold_between);
-    its mean luma sinks as the contrast climbs.
+    shot too, a few white frames before (after) it being no segment (see _white_hold_between); its
+    mean luma sinks as the contrast climbs.
     """
     n = len(s.spread)
     if not n:
