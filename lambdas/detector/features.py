@@ -61,6 +61,15 @@ REGION_MARGIN = 0.02
 REGION_REACH = 8
 REGION_ALONE = 2.0
 REGION_NEAR = 4
+# The still signal: of the blocks of that grid with texture in both frames (luma standard deviation
+# above STILL_TEXTURE, code values; flat blocks such as letterbox bars or a black ground say nothing),
+# the share whose pixels changed by less than STILL_MAX_CHANGE (mean absolute luma difference, code
+# values: compression noise), when at least STILL_MIN_BLOCKS blocks have texture. A title or a panel
+# popping up over a picture leaves most of the picture's blocks as they were; a cut changes them all,
+# even between two angles of one room (measured on every labelled set: see analysis.STILL_MAX_SHARE).
+STILL_TEXTURE = 6.0
+STILL_MAX_CHANGE = 2.0
+STILL_MIN_BLOCKS = 6
 # A jump is a flash, not a cut, when the picture comes back: the frame before it is this close
 # (a share of the jump) to one of the next SKIP frames, or the frame matches one before a flash
 # (analysis' cut rules; here, a region's cut).
@@ -109,6 +118,26 @@ def luma_change(a: Thumb, b: Thumb) -> npt.NDArray[np.int16]:
 def block_change(change: npt.NDArray[np.int16]) -> F32:
     """A luma_change's block means on the GRID_ROWS x GRID_COLS grid, as fractions of 255."""
     return grid_means(change) / np.float32(255.0)
+
+
+def grid_texture(x: npt.NDArray[np.generic]) -> F32:
+    """Luma standard deviation inside each GRID_ROWS x GRID_COLS block (code values)."""
+    h, w = x.shape
+    rows, cols = h // GRID_ROWS, w // GRID_COLS
+    if not rows or not cols:
+        return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
+    blocks = x[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+    return np.asarray(blocks.std(axis=(1, 3), dtype=np.float32), dtype=np.float32)
+
+
+def still_share(changes: F32, texture: F32, prev_texture: F32) -> float:
+    """The share of blocks textured in both frames whose pixels stayed as they were (see STILL_TEXTURE);
+    0 when too few blocks have texture to tell. ``changes`` is a block_change (fraction of 255)."""
+    textured = (texture > STILL_TEXTURE) & (prev_texture > STILL_TEXTURE)
+    count = int(np.count_nonzero(textured))
+    if count < STILL_MIN_BLOCKS:
+        return 0.0
+    return int(np.count_nonzero(textured & (changes * np.float32(255.0) < STILL_MAX_CHANGE))) / count
 
 
 def peak_share(means: F32, prev_means: F32) -> float:
@@ -295,6 +324,8 @@ class SignalArrays(NamedTuple):
     """Median change of the other blocks over the cutting blocks' mean change (0: the rest is still)."""
     region_joined: F32
     """The largest 4-connected group's share of the cutting blocks, 0-1 (1: one panel)."""
+    still: F32
+    """Share of the textured GRID_ROWS x GRID_COLS blocks unchanged from the previous frame, 0-1 (see still_share)."""
 
 
 @dataclass
@@ -327,6 +358,7 @@ class Signals:
     region_share: list[float] = field(default_factory=list)  # share of blocks cutting on their own
     region_rest: list[float] = field(default_factory=list)  # the other blocks' change against theirs
     region_joined: list[float] = field(default_factory=list)  # the largest group's share of them
+    still: list[float] = field(default_factory=list)  # share of textured blocks unchanged from the previous frame
 
     def __len__(self) -> int:
         return len(self.luma)
@@ -367,6 +399,7 @@ def compute_signals(
     long_span = 2 * LONG_WINDOW + 2 * ENDS
     hists: deque[F32] = deque(maxlen=long_span)  # histograms only: the long window keeps no pictures
     prev_means = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
+    prev_texture = np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
     ends: deque[F32] = deque(maxlen=long_span - ENDS + 1)  # median of each ENDS-frame run, newest last
     changes: deque[F32] = deque(maxlen=2 * REGION_REACH + 1)  # block changes of the newest frames
     rows: deque[npt.NDArray[np.int64]] = deque(maxlen=3)  # row changes of the newest frames (not frame 0)
@@ -404,6 +437,7 @@ def compute_signals(
             sig.first = thumb.index
         hist = histogram(thumb)
         means = block_means(thumb)
+        texture = grid_texture(thumb.y)
         layout = np.asarray(means - means.mean(), dtype=np.float32)  # the frame's mean removed (a fade cancels)
         y = thumb.y
         sig.luma.append(float(y.mean()))
@@ -424,6 +458,7 @@ def compute_signals(
             sig.d_hist.append(hist_distance(hist, prev_hist))
             change = luma_change(thumb, prev)
             changes.append(block_change(change))
+            sig.still.append(still_share(changes[-1], texture, prev_texture))
             pixels = change.size
             rows.append(row_change(change))
             d_pix, line_share = _pixel_change(rows[-1], pixels)
@@ -433,6 +468,7 @@ def compute_signals(
             sig.grid_peak.append(peak_share(means, prev_means))
         else:
             changes.append(np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32))
+            sig.still.append(0.0)
             sig.grid_peak.append(0.0)
             sig.d_hist.append(0.0)
             sig.d_pix.append(0.0)
@@ -467,7 +503,7 @@ def compute_signals(
         judge_line_rest(n - 1, n)
         if n - REGION_REACH >= 1:
             judge_region(n - REGION_REACH, n)
-        prev_means = means
+        prev_means, prev_texture = means, texture
         hists.append(hist)
         if len(hists) >= ENDS:
             # The median histogram of the last ENDS frames, once per frame: a window's late end now,

@@ -219,6 +219,19 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         f"testsrc2={size}:d=6[base];color=c=white:s=120x30:r=25:d=6,format=yuva420p,"
         "fade=t=in:st=1:d=1:alpha=1,fade=t=out:st=4:d=1:alpha=1[t];[base][t]overlay=20:30",
     )
+    # Two slogans (a red box with a white line each, top left and bottom right) popping up at frame
+    # 50 over a still picture with light grain, and staying: one shot.
+    slogan = (
+        "drawbox=x={}:y={}:w=130:h=50:color=0xc02020:t=fill:enable='gte(n,50)',"
+        "drawbox=x={}:y={}:w=100:h=14:color=white:t=fill:enable='gte(n,50)'"
+    )
+    out["slogans"] = make_clip(
+        d / "slogans.mp4",
+        "mandelbrot=s=320x180:r=25,trim=end_frame=1,loop=loop=100:size=1,setpts=N/25/TB,noise=alls=2:allf=t,"
+        + slogan.format(10, 10, 20, 25)
+        + ","
+        + slogan.format(180, 120, 190, 135),
+    )
     # A plain blue shot, then a plain red one (cut at frame 75): neither colour bars nor black.
     out["flat_colours"] = make_clip(
         d / "flat_colours.mp4", f"color=c=blue:{size}:d=3[a];color=c=red:{size}:d=3[b];[a][b]concat=n=2"

@@ -555,6 +555,15 @@ def test_light_flickering_over_one_shot_is_no_cut() -> None:
     assert rule_transitions(flicker, 25.0) == []
 
 
+def test_a_cut_that_leaves_most_of_the_picture_as_it_was_is_a_graphic() -> None:
+    # A strong jump where two thirds of the textured blocks did not change: slogans popping up.
+    popping = histogram_jumps({60: 0.9})
+    popping.still[60] = 0.65
+    assert [t.frame for t in rule_transitions(popping, 25.0)] == []
+    popping.still[60] = 0.4  # more than half of the picture changed: a cut
+    assert [t.frame for t in rule_transitions(popping, 25.0)] == [60]
+
+
 def light_leak_flash(comes_back: bool = True) -> SignalArrays:
     """A steady shot with a two-frame light leak over it (frames 60-61, each unlike the other), the
     picture coming back at 62 (a gym reel's numbers, fresh32), or another shot coming up there."""

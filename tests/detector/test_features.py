@@ -7,7 +7,7 @@ import numpy as np
 
 from detector.analysis import MIX_MAX_RES, MIX_MIN_COVER, find_region_cuts
 from detector.decode import Thumb
-from detector.features import SignalArrays, compute_signals, line_rest, mix_residual
+from detector.features import SignalArrays, compute_signals, line_rest, mix_residual, still_share
 
 RNG = np.random.default_rng(7)
 
@@ -93,3 +93,30 @@ def test_a_caption_changing_over_a_picture_that_goes_on_has_no_more_change_outsi
     # A still picture: the rows beside change by noise alone; the floor keeps the ratio sane.
     still = np.zeros(60, dtype=np.int64)
     assert line_rest(still + 1, [still, still], pixels=6000) < 0.1
+
+
+def test_slogans_popping_up_over_a_picture_leave_most_of_its_blocks_as_they_were() -> None:
+    a = picture()
+    b = a.copy()
+    b[6:18, 6:42] = 220.0  # two slogans, a plain band each, top left and bottom right
+    b[36:48, 54:90] = 30.0
+    s = signals_of([a] * 10 + [b] * 10)
+    assert s.still[10] >= 0.5
+    assert np.all(s.still[11:] >= 0.9)  # held: nothing changes but the sensor noise
+
+
+def test_a_cut_leaves_no_block_as_it_was() -> None:
+    a = picture()
+    s = signals_of([a] * 10 + [a[::-1]] * 10)  # the same tones upside down: an angle of one scene
+    assert s.still[10] == 0.0
+
+
+def test_blocks_without_texture_say_nothing() -> None:
+    # A title changing on a black ground: every block is flat but the title's (too few to tell).
+    change = np.zeros((6, 8), dtype=np.float32)
+    texture = np.zeros((6, 8), dtype=np.float32)
+    texture[2, 2:6] = 40.0
+    assert still_share(change, texture, texture) == 0.0
+    texture[:] = 40.0
+    assert still_share(change, texture, texture) == 1.0
+    assert still_share(np.full((6, 8), 3.0 / 255, dtype=np.float32), texture, texture) == 0.0  # grain: changed
