@@ -32,6 +32,7 @@ from detector.analysis import (
     Transition,
     calibrated,
     clear_of,
+    drop_camera_moves,
     drop_flicker,
     drop_graphics,
     find_region_cuts,
@@ -67,7 +68,7 @@ def network_cuts(p: npt.NDArray[np.float32], threshold: float) -> list[Transitio
 def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) -> list[Transition]:
     """The rules' transitions, vetoed, rescued and completed by the network's probabilities ``p``."""
     proposals = rule_proposals(s, fps)
-    steady = {id(t) for t in drop_graphics(drop_flicker(proposals, s), s)}
+    steady = {id(t) for t in drop_camera_moves(drop_graphics(drop_flicker(proposals, s), s), s)}
     kept: list[Transition] = []
     for t in proposals:
         if id(t) not in steady:

@@ -232,6 +232,13 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         + ","
         + slogan.format(180, 120, 190, 135),
     )
+    # One shot: the camera holds (2 s), then pans for 2 s across to a recoloured copy of the picture
+    # beside it (a pan within one scene: every frame moves, none mixes two pictures), and holds.
+    out["pan"] = make_clip(
+        d / "pan.mp4",
+        f"testsrc2={size.replace('160x90', '320x180')}:d=6,split[a][b];[b]hue=h=150:s=2,negate[c];[a][c]hstack,"
+        "crop=w=320:h=180:x='if(lt(t,2),0,min((t-2)*160,320))':y=0",
+    )
     # A plain blue shot, then a plain red one (cut at frame 75): neither colour bars nor black.
     out["flat_colours"] = make_clip(
         d / "flat_colours.mp4", f"color=c=blue:{size}:d=3[a];color=c=red:{size}:d=3[b];[a][b]concat=n=2"

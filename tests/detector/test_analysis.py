@@ -11,6 +11,7 @@ from detector.analysis import (
     GRADUAL_MAX_CONFIDENCE,
     Transition,
     calibrated,
+    drop_camera_moves,
     drop_edge_fades,
     find_bursts,
     find_cuts,
@@ -562,6 +563,26 @@ def test_a_cut_that_leaves_most_of_the_picture_as_it_was_is_a_graphic() -> None:
     assert [t.frame for t in rule_transitions(popping, 25.0)] == []
     popping.still[60] = 0.4  # more than half of the picture changed: a cut
     assert [t.frame for t in rule_transitions(popping, 25.0)] == [60]
+
+
+def camera_move(wide: float, cover: float) -> SignalArrays:
+    """Frames 40-70 change by 0.03 a frame over most of the picture (no block still); ``wide`` is the
+    windowed histogram distance across them, ``cover`` the share of blocks mixing their ends."""
+    n = 110
+    d_pix = np.full(n, 0.005, dtype=np.float32)
+    d_pix[40:71] = 0.03
+    full = partial(np.full, n, dtype=np.float32)
+    return series(full(40.0), full(0.03), d_pix=d_pix, still=full(0.05), wide=full(wide), mix_cover=full(cover))
+
+
+def test_a_long_gradual_over_a_camera_move_within_one_scene_is_dropped() -> None:
+    pan = Transition(55, "gradual", 70.0, 40, 70)
+    assert drop_camera_moves([pan], camera_move(wide=0.7, cover=0.02)) == []
+    # Two different pictures at its ends, or frames mixing them: a dissolve, kept.
+    assert drop_camera_moves([pan], camera_move(wide=1.3, cover=0.02)) == [pan]
+    assert drop_camera_moves([pan], camera_move(wide=0.7, cover=0.4)) == [pan]
+    short = Transition(45, "gradual", 70.0, 40, 50)  # a fast transition: not judged by this rule
+    assert drop_camera_moves([short], camera_move(wide=0.7, cover=0.02)) == [short]
 
 
 def light_leak_flash(comes_back: bool = True) -> SignalArrays:

@@ -269,6 +269,10 @@ def test_slogans_popping_up_over_a_picture_are_not_a_shot_change(clips: dict[str
     assert shots(detect(str(clips["slogans"]))) == [(0, 100)]
 
 
+def test_a_pan_within_one_scene_is_not_a_transition(clips: dict[str, Path]) -> None:
+    assert shots(detect(str(clips["pan"]))) == [(0, 149)]
+
+
 def test_flat_saturated_colours_are_neither_bars_nor_black(clips: dict[str, Path]) -> None:
     response = detect(str(clips["flat_colours"]))
     assert cues(response, "ColorBars") == [] and cues(response, "BlackFrames") == []
