@@ -215,7 +215,7 @@ STILL_MAX_SHARE = 0.5
 # moves on every frame (mean pixel change > MOVING_GRADUAL_MIN_CHANGE, mean still share <
 # MOVING_GRADUAL_MAX_STILL) and whose ends look alike (windowed histogram distance never reaching
 # MOVING_GRADUAL_MAX_WIDE: one scene) is a pan, a push-in or a swing of the camera, not a dissolve.
-# On every labelled set before 1.35: 17 false graduals on the edited real sets (pans, 360° walks,
+# On every labelled set before 1.35: 18 false graduals on the edited real sets (pans, 360° walks,
 # sports cameras) against 1 right one (a fan edit's whip dissolve), 3 right ones in the synthetic
 # class and splice clips; the kit and random seeds keep every gradual (their dissolves join two
 # different pictures: windowed distance 1.0-1.9).
