@@ -1191,7 +1191,7 @@ def placed_on_jump(t: Transition, s: SignalArrays) -> Transition:
 
 def rule_transitions(s: SignalArrays, fps: float) -> list[Transition]:
     """Every transition the rules find in one analysed window (frames relative to it)."""
-    found = drop_camera_moves(drop_graphics(drop_flicker(rule_proposals(s, fps), s), s), s)
+    found = drop_non_transitions(rule_proposals(s, fps), s)
     return sorted(found + find_region_cuts(s, found), key=lambda t: t.frame)
 
 
@@ -1277,6 +1277,12 @@ def drop_flicker(transitions: list[Transition], s: SignalArrays) -> list[Transit
         return int(np.count_nonzero(np.abs(cuts - t.frame) <= FLICKER_REACH)) - 1 >= FLICKER_MIN_OTHERS
 
     return [t for t in transitions if not flicker(t) and not (t.kind == "cut" and _inside_flash(s, t.frame))]
+
+
+def drop_non_transitions(transitions: list[Transition], s: SignalArrays) -> list[Transition]:
+    """The proposals the rules stand by: without flicker and flashes (drop_flicker), graphics popping
+    up (drop_graphics) and camera moves (drop_camera_moves)."""
+    return drop_camera_moves(drop_graphics(drop_flicker(transitions, s), s), s)
 
 
 def drop_graphics(transitions: list[Transition], s: SignalArrays) -> list[Transition]:

@@ -100,13 +100,21 @@ def block_means(t: Thumb) -> F32:
     return grid_means(t.y)
 
 
-def grid_means(x: npt.NDArray[np.generic]) -> F32:
-    """Means of ``x`` (a picture-shaped array) over GRID_ROWS x GRID_COLS blocks."""
+def _grid_blocks(x: npt.NDArray[np.generic]) -> npt.NDArray[np.generic] | None:
+    """``x`` (a picture-shaped array) as GRID_ROWS x rows x GRID_COLS x cols blocks, None if too
+    small to have a layout."""
     h, w = x.shape
     rows, cols = h // GRID_ROWS, w // GRID_COLS
     if not rows or not cols:
-        return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)  # too small to have a layout
-    blocks = x[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+        return None
+    return x[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
+
+
+def grid_means(x: npt.NDArray[np.generic]) -> F32:
+    """Means of ``x`` (a picture-shaped array) over GRID_ROWS x GRID_COLS blocks."""
+    blocks = _grid_blocks(x)
+    if blocks is None:
+        return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
     return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float32), dtype=np.float32)
 
 
@@ -122,11 +130,9 @@ def block_change(change: npt.NDArray[np.int16]) -> F32:
 
 def grid_texture(x: npt.NDArray[np.generic]) -> F32:
     """Luma standard deviation inside each GRID_ROWS x GRID_COLS block (code values)."""
-    h, w = x.shape
-    rows, cols = h // GRID_ROWS, w // GRID_COLS
-    if not rows or not cols:
+    blocks = _grid_blocks(x)
+    if blocks is None:
         return np.zeros((GRID_ROWS, GRID_COLS), dtype=np.float32)
-    blocks = x[: rows * GRID_ROWS, : cols * GRID_COLS].reshape(GRID_ROWS, rows, GRID_COLS, cols)
     return np.asarray(blocks.std(axis=(1, 3), dtype=np.float32), dtype=np.float32)
 
 

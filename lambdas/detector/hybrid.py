@@ -10,6 +10,8 @@ footage the rules had already been scored on (fresh3-5, fresh11-12) and frozen b
   13 false boundaries for 5 right ones;
 - a weak cut in a burst, which the rules take for flicker (analysis.drop_flicker), is kept when the
   network sees a boundary there (p ≥ RESCUE_PROBABILITY): rapid edited cuts, 4 right for 1 false;
+  so, since 1.34 and 1.35, is any other proposal the rules drop (analysis.drop_non_transitions: a
+  graphic popping up, a camera move), a use not measured separately;
 - a cut the rules missed is added where the network is sure (a single frame with p ≥ ADD_PROBABILITY)
   and no kept transition is within ADD_CLEARANCE frames: 11 right for 3 false.
 
@@ -32,9 +34,7 @@ from detector.analysis import (
     Transition,
     calibrated,
     clear_of,
-    drop_camera_moves,
-    drop_flicker,
-    drop_graphics,
+    drop_non_transitions,
     find_region_cuts,
     rule_proposals,
     runs,
@@ -68,7 +68,7 @@ def network_cuts(p: npt.NDArray[np.float32], threshold: float) -> list[Transitio
 def hybrid_transitions(s: SignalArrays, fps: float, p: npt.NDArray[np.float32]) -> list[Transition]:
     """The rules' transitions, vetoed, rescued and completed by the network's probabilities ``p``."""
     proposals = rule_proposals(s, fps)
-    steady = {id(t) for t in drop_camera_moves(drop_graphics(drop_flicker(proposals, s), s), s)}
+    steady = {id(t) for t in drop_non_transitions(proposals, s)}
     kept: list[Transition] = []
     for t in proposals:
         if id(t) not in steady:
