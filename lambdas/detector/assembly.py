@@ -110,13 +110,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # 1.35: a long gradual whose frames mix neither end while the whole picture moves and whose ends
 # look alike is a camera move within one scene, not a dissolve (analysis.drop_camera_moves; fresh51,
 # scored with 1.33: false graduals over a walk-through's camera turns; pans and 360° walks before).
+# 1.36: a jump under both cut floors that colour and layout make together, each far above the frames
+# around it, is a cut (analysis.QUIET_CUT_MIN; fresh58, scored with 1.35: cuts between torch-lit pictures).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.35"
+MODEL_VERSION = "fallback-1.36"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.35-learned"
+LEARNED_MODEL_VERSION = "fallback-1.36-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.35-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.36-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

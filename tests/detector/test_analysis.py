@@ -565,6 +565,34 @@ def test_a_cut_that_leaves_most_of_the_picture_as_it_was_is_a_graphic() -> None:
     assert [t.frame for t in rule_transitions(popping, 25.0)] == [60]
 
 
+def quiet_cut(d_hist: float = 0.2, d_grid: float = 0.03, still: float = 0.05) -> SignalArrays:
+    """A dark, letterboxed shot cut at frame 60 to another: colour and layout each jump under their
+    floors (CUT_MIN 0.30, GRID_CUT_MIN 0.04) but far above the frames around (0.03 and 0.004)."""
+    grid = np.full(120, 0.004, dtype=np.float32)
+    grid[60] = d_grid
+    grid[55] = 0.012  # someone moving: too much for a jump cut on a still camera (_still_camera_jump)
+    kept = np.full(120, 0.3, dtype=np.float32)  # some blocks of a dark picture do not change
+    kept[60] = still
+    return histogram_jumps({60: d_hist})._replace(d_grid=grid, still=kept)
+
+
+def test_a_cut_between_two_dark_pictures_under_both_floors_is_a_cut() -> None:
+    assert [(t.frame, t.confidence) for t in rule_transitions(quiet_cut(), 25.0)] == [(60, 50.0)]
+    # Only colour or only layout standing out: a light change, or something moving in the picture.
+    assert rule_transitions(quiet_cut(d_grid=0.012), 25.0) == []
+    assert rule_transitions(quiet_cut(d_hist=0.1), 25.0) == []
+    # Part of the textured picture left as it was: a graphic or a lamp, not a new picture.
+    assert rule_transitions(quiet_cut(still=0.2), 25.0) == []
+    # A neighbourhood jumping as much: flicker or fast motion.
+    restless = quiet_cut()
+    restless.d_hist[52] = restless.d_hist[66] = 0.15
+    assert rule_transitions(restless, 25.0) == []
+    # The picture before it comes back: a flash.
+    flash = quiet_cut()
+    flash.skip[60] = 0.01
+    assert rule_transitions(flash, 25.0) == []
+
+
 def camera_move(wide: float, cover: float) -> SignalArrays:
     """Frames 40-70 change by 0.03 a frame over most of the picture (no block still); ``wide`` is the
     windowed histogram distance across them, ``cover`` the share of blocks mixing their ends."""
