@@ -112,13 +112,15 @@ from segments.domain.model import build_segment, selected_segment_types, sort_se
 # scored with 1.33: false graduals over a walk-through's camera turns; pans and 360° walks before).
 # 1.36: a jump under both cut floors that colour and layout make together, each far above the frames
 # around it, is a cut (analysis.QUIET_CUT_MIN; fresh58, scored with 1.35: cuts between torch-lit pictures).
+# 1.37: a layout jump whose nearest comparable jumps lie beyond 4 frames of calm is a cut in a run of
+# short shots, not shaking (analysis.MONTAGE_CALM_REACH; fresh60, scored with 1.36: stills cut on the beat).
 # Stored results keep the version they were made with; nothing reads it back to decode them.
-MODEL_VERSION = "fallback-1.36"
+MODEL_VERSION = "fallback-1.37"
 # DetectOptions(transitions="learned"): the learned boundary model (detector.learned) decides over
 # the rules' proposals; cues are the same.
-LEARNED_MODEL_VERSION = "fallback-1.36-learned"
+LEARNED_MODEL_VERSION = "fallback-1.37-learned"
 # DetectOptions(transitions="hybrid"): the rules with TransNetV2's second opinion (detector.hybrid).
-HYBRID_MODEL_VERSION = "fallback-1.36-hybrid"
+HYBRID_MODEL_VERSION = "fallback-1.37-hybrid"
 _VERSIONS = {"rules": MODEL_VERSION, "learned": LEARNED_MODEL_VERSION, "hybrid": HYBRID_MODEL_VERSION}
 # Content is whatever no other cue covers: there is no margin to measure, so a fixed value that
 # survives the default filter (50) and a strict one (80) but not a stricter one.

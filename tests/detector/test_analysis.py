@@ -593,6 +593,25 @@ def test_a_cut_between_two_dark_pictures_under_both_floors_is_a_cut() -> None:
     assert rule_transitions(flash, 25.0) == []
 
 
+def beat_edit(frames: list[int], between: float = 0.004) -> SignalArrays:
+    """Cuts seen by the layout alone (the colours stay: stills of one film, one grade) at ``frames``;
+    every other frame's layout changes by ``between`` (calm, or someone moving)."""
+    grid = np.full(120, between, dtype=np.float32)
+    pixels = np.full(120, 0.02, dtype=np.float32)
+    grid[frames] = 0.1
+    pixels[frames] = 0.12
+    return histogram_jumps({})._replace(d_grid=grid, d_pix=pixels)
+
+
+def test_stills_cut_every_few_frames_are_each_a_cut() -> None:
+    # A beat edit of stills, 6 frames each: every cut has the next one 6 frames away, calm between.
+    montage = [40, 46, 52, 58, 64]
+    assert [t.frame for t in rule_transitions(beat_edit(montage), 25.0)] == montage
+    # Jumps 2 frames apart (shaking), or with the picture moving as much between: no cut.
+    assert rule_transitions(beat_edit([40, 42, 44, 46]), 25.0) == []
+    assert rule_transitions(beat_edit(montage, between=0.05), 25.0) == []
+
+
 def camera_move(wide: float, cover: float) -> SignalArrays:
     """Frames 40-70 change by 0.03 a frame over most of the picture (no block still); ``wide`` is the
     windowed histogram distance across them, ``cover`` the share of blocks mixing their ends."""

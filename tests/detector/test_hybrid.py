@@ -163,7 +163,7 @@ def test_the_cli_runs_the_hybrid_mode_and_says_when_weights_are_missing(clips: d
     cli = [sys.executable, "-m", "detector.cli", str(clips["cuts"]), "--types", "SHOT", "--transitions", "hybrid"]
     done = subprocess.run(cli, capture_output=True, text=True, check=True)
     response = json.loads(done.stdout)
-    assert {s["ModelVersion"] for s in response["SelectedSegmentTypes"]} == {"fallback-1.36-hybrid"}
+    assert {s["ModelVersion"] for s in response["SelectedSegmentTypes"]} == {"fallback-1.37-hybrid"}
     env = {**os.environ, "SEGMENT_TRANSNET_WEIGHTS": str(tmp_path / "absent.pth")}
     missing = subprocess.run(cli, capture_output=True, text=True, check=False, env=env)
     assert missing.returncode == 2 and "make models" in missing.stderr and "Traceback" not in missing.stderr
