@@ -74,8 +74,9 @@ MONTAGE_CALM_SHARE = 0.3
 # because dark tones share a few bins and black bars never change; against a quiet neighbourhood
 # both still stand out. 1.36, after fresh58's score (torch-lit cuts missed, as in fresh43's concert
 # film): on every labelled set through fresh59, 15 right boundaries more in 10 sets (the kit's
-# clips unchanged) against 1 false (8,742 / 481 / 441 -> 8,757 / 482 / 426). A ratio of 6: +10 / +0;
-# 4: +20 / +8; without the still test +15 / +6; the floors 0.12 and 0.01 change at most one either way.
+# clips unchanged) against 1 false more (4 new, 3 gone: 8,742 / 481 / 441 -> 8,757 / 482 / 426).
+# A ratio of 6: +10 / +0; 4: +20 / +8; without the still test +15 / +6; the floors 0.12 and 0.01
+# change at most one either way.
 QUIET_CUT_MIN = 0.15  # histogram distance (CUT_MIN is 0.30)
 QUIET_GRID_CUT_MIN = 0.015  # layout distance (GRID_CUT_MIN is 0.04)
 QUIET_CUT_RATIO = 5.0
@@ -632,7 +633,8 @@ def find_cuts(s: SignalArrays) -> list[Transition]:
     """Hard cuts, ignoring flashes (a frame that returns to what came before within 3 frames).
 
     A cut changes the colour statistics (the histogram jumps) or, between two angles of one scene,
-    the layout (the spatial grid jumps); either is enough.
+    the layout (the spatial grid jumps); either is enough. Under both floors, both jumping together
+    against a calm neighbourhood are a cut too (_quiet_cuts: dark or letterboxed pictures).
     """
     d = s.d_hist
     moving = s.d_pix > HELD_MAX_CHANGE
