@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from detector.features import ENDS, F32, FLASH_RETURN_SHARE, LONG_WINDOW, MIX_STEP, SKIP, WINDOW, SignalArrays
 
@@ -481,7 +482,7 @@ def _local_median(x: F32, i: int, radius: int, moving: np.ndarray | None = None)
     the other jumps, not against the repeats.
     """
     lo, hi = max(0, i - radius), min(len(x), i + radius + 1)
-    picks = np.r_[lo : max(lo, i - 1), min(hi, i + 2) : hi]
+    picks = _neighbour_frames(len(x), i, radius)
     if moving is not None:
         steps = picks[moving[picks]]
         # Animation in steps alternates held and moving frames; a hold then motion (black, then a
@@ -538,23 +539,27 @@ def _jump_strength(
     return min(value - ratio * local, float(skip[i]), float(back[i]))
 
 
+def _neighbour_frames(n: int, i: int, radius: int = NEIGHBOURHOOD) -> npt.NDArray[np.intp]:
+    """The frames of ``n`` within ``radius`` of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames)."""
+    lo, hi = max(0, i - radius), min(n, i + radius + 1)
+    return np.asarray(np.r_[lo : max(lo, i - 1), min(hi, i + 2) : hi], dtype=np.intp)
+
+
 def _around(x: F32, i: int) -> F32:
     """``x`` within NEIGHBOURHOOD of ``i``, leaving out ``i`` and its two neighbours (a cut's own frames)."""
-    lo, hi = max(0, i - NEIGHBOURHOOD), min(len(x), i + NEIGHBOURHOOD + 1)
-    return np.asarray(np.r_[x[lo : max(lo, i - 1)], x[min(hi, i + 2) : hi]], dtype=np.float32)
+    return np.asarray(x[_neighbour_frames(len(x), i)], dtype=np.float32)
 
 
 def _unrested(x: F32, i: int) -> F32:
     """``x`` around ``i`` (as _around) without the jumps more than MONTAGE_CALM_REACH frames away
     that calm frames separate from ``i`` (see MONTAGE_CALM_SHARE): other cuts, not shaking."""
-    lo, hi = max(0, i - NEIGHBOURHOOD), min(len(x), i + NEIGHBOURHOOD + 1)
     calm = MONTAGE_CALM_SHARE * float(x[i])
     kept = [
-        float(x[j])
-        for j in (*range(lo, max(lo, i - 1)), *range(min(hi, i + 2), hi))
+        int(j)
+        for j in _neighbour_frames(len(x), i)
         if abs(j - i) <= MONTAGE_CALM_REACH or float(np.max(x[min(i, j) + 1 : max(i, j)])) > calm
     ]
-    return np.asarray(kept, dtype=np.float32)
+    return np.asarray(x[kept], dtype=np.float32)
 
 
 def _isolated(around: F32, value: float, share: float) -> bool:
@@ -682,30 +687,18 @@ def _quiet_cuts(s: SignalArrays, taken: list[int], moving: np.ndarray) -> list[T
     """Cuts under both floors that colour and layout make together (see QUIET_CUT_MIN), more than
     QUIET_CUT_APART frames from the frames in ``taken``."""
     found: list[Transition] = []
+    jumps = ((s.d_hist, s.skip, s.back, QUIET_CUT_MIN), (s.d_grid, s.skip_grid, s.back_grid, QUIET_GRID_CUT_MIN))
     for i in map(int, np.flatnonzero((s.d_hist >= QUIET_CUT_MIN) & (s.d_grid >= QUIET_GRID_CUT_MIN))):
         if i < 2 or any(abs(i - f) <= QUIET_CUT_APART for f in taken):
             continue
-        if all(_quiet_jump(x, skip, back, i, moving) for x, skip, back in _quiet_signals(s)) and (
-            s.still[i] < QUIET_CUT_MAX_STILL and not _fade_step(s, i)
-        ):
+        # Each jumps QUIET_CUT_RATIO times its neighbourhood (no margin), clears both flash checks, and stands alone.
+        if all(
+            _jump_strength(x, skip, back, i, floor, QUIET_CUT_RATIO, 0.0, moving) is not None
+            and _isolated(_around(x, i), float(x[i]), LAYOUT_ISOLATION)
+            for x, skip, back, floor in jumps
+        ) and (s.still[i] < QUIET_CUT_MAX_STILL and not _fade_step(s, i)):
             found.append(Transition(i, "cut", QUIET_CUT_CONFIDENCE, i, i - 1))
     return found
-
-
-def _quiet_signals(s: SignalArrays) -> tuple[tuple[F32, F32, F32], ...]:
-    """Colour's and layout's jumps, each with its flash checks."""
-    return ((s.d_hist, s.skip, s.back), (s.d_grid, s.skip_grid, s.back_grid))
-
-
-def _quiet_jump(x: F32, skip: F32, back: F32, i: int, moving: np.ndarray) -> bool:
-    """Frame ``i`` jumps in ``x`` QUIET_CUT_RATIO times its neighbourhood, alone, and is no flash."""
-    value = float(x[i])
-    return (
-        value >= QUIET_CUT_RATIO * _local_median(x, i, NEIGHBOURHOOD, moving)
-        and _isolated(_around(x, i), value, LAYOUT_ISOLATION)
-        and skip[i] >= FLASH_RETURN_SHARE * value
-        and back[i] >= FLASH_RETURN_SHARE * value
-    )
 
 
 def _cuts_into_black(s: SignalArrays) -> np.ndarray:
